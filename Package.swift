@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "DataJoint",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DataJoint", targets: ["DataJoint"]),
+        .library(name: "DataJointCore", targets: ["DataJointCore"]),
+        .library(name: "DataJointSQLite", targets: ["DataJointSQLite"]),
+        .executable(name: "dj", targets: ["dj"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The model: definitions, headings, types, query algebra, tables. Knows no driver.
+        .target(
+            name: "DataJointCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // The embedded SQLite driver and dialect.
+        .target(
+            name: "DataJointSQLite",
+            dependencies: [
+                "DataJointCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+        // What users import: the core plus the backends, and `DataJoint.connect()`.
+        .target(
+            name: "DataJoint",
+            dependencies: ["DataJointCore", "DataJointSQLite"]
+        ),
+        .executableTarget(
+            name: "dj",
+            dependencies: [
+                "DataJoint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DataJointCoreTests", dependencies: ["DataJointCore"]),
+        .testTarget(
+            name: "DataJointTests",
+            dependencies: ["DataJoint"],
+            resources: [.copy("Resources")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+@_exported import DataJointCore
+@_exported import DataJointSQLite

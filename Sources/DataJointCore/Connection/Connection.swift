@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+/// A connection to one database. Schemas, tables and queries are bound to a connection;
+/// two connections in one process never share state.
+public final class Connection: Sendable {
+    /// The backend driver.
+    public let driver: any DatabaseDriver
+    /// Settings that affect behaviour (safe mode, insert batch size, ...).
+    public let settings: Settings
+    /// Where DataJoint reports warnings and progress.
+    public let logger: Logger
+    let id = UUID()
+
+    /// Creates a connection over an opened driver.
+    public init(driver: any DatabaseDriver, settings: Settings = Settings(), logger: Logger? = nil) {
+        self.driver = driver
+        self.settings = settings
+        self.logger = logger ?? Logger(label: "datajoint")
+    }
+
+    /// The dialect of the backend.
+    public var dialect: any Dialect { driver.dialect }
+    /// The catalog of the backend.
+    public var catalog: any Catalog { driver.catalog }
+
+    /// Runs `body` with a session: the session of the enclosing transaction if there is one, else a free one.
+    public func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
+        if let active = ActiveTransaction.current, active.connectionID == id {
+            return try await body(active.session)
+        }
+        return try await driver.withSession(body)
+    }
+
+    /// True when called inside `transaction { ... }` of this connection.
+    public var inTransaction: Bool {
+        ActiveTransaction.current?.connectionID == id
+    }
+
+    /// Runs `body` in one transaction: everything it does is committed together, or rolled back if it throws.
+    /// Nested calls join the enclosing transaction.
+    public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if inTransaction { return try await body() }
+        let driver = self.driver
+        let id = self.id
+        return try await driver.withSession { session in
+            try await driver.begin(session)
+            do {
+                let result = try await ActiveTransaction.$current.withValue(
+                    ActiveTransaction(connectionID: id, session: session)
+                ) {
+                    try await body()
+                }
+                try await driver.commit(session)
+                return result
+            } catch {
+                try? await driver.rollback(session)
+                throw error
+            }
+        }
+    }
+
+    /// Runs a statement syntax tree.
+    @discardableResult
+    public func execute(_ statement: SQLStatement) async throws -> Int {
+        let rendered = dialect.render(statement)
+        return try await execute(rendered)
+    }
+
+    /// Runs SQL that returns no rows. Values are bound as parameters.
+    @discardableResult
+    public func execute(_ statement: RenderedSQL) async throws -> Int {
+        logger.trace("\(statement.sql)")
+        return try await withSession { try await $0.execute(statement) }
+    }
+
+    /// Runs a query and returns its rows as primitives.
+    public func query(_ statement: RenderedSQL) async throws -> [[Value]] {
+        logger.trace("\(statement.sql)")
+        return try await withSession { try await $0.query(statement) }
+    }
+
+    /// Names of all schemas in the database.
+    public func schemaNames() async throws -> [String] {
+        let catalog = self.catalog
+        return try await withSession { try await catalog.schemas($0) }.sorted()
+    }
+
+    /// Closes the connection.
+    public func close() async throws {
+        try await driver.close()
+    }
+}
+
+/// The transaction a task is running in, if any. Scoped to the task and its children, never global.
+struct ActiveTransaction: Sendable {
+    let connectionID: UUID
+    let session: any DatabaseSession
+    @TaskLocal static var current: ActiveTransaction?
+}

@@ -1,0 +1,29 @@
+/// One connection to a database server or file, able to run statements. Drivers do I/O only.
+public protocol DatabaseSession: Sendable {
+    /// Runs a statement that returns no rows; returns the number of rows it changed.
+    @discardableResult
+    func execute(_ statement: RenderedSQL) async throws -> Int
+    /// Runs a query and returns all rows (values in column order, as primitives: null, int, double, string, bytes).
+    func query(_ statement: RenderedSQL) async throws -> [[Value]]
+    /// Runs a query and delivers rows as they arrive.
+    func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error>
+}
+
+/// A database backend: its dialect, its catalog, and access to sessions.
+public protocol DatabaseDriver: Sendable {
+    var dialect: any Dialect { get }
+    var catalog: any Catalog { get }
+    /// A description of the target for messages (never includes a password).
+    var targetDescription: String { get }
+
+    /// Runs `body` with exclusive use of a session.
+    func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T
+    /// Starts a transaction on a session.
+    func begin(_ session: any DatabaseSession) async throws
+    /// Commits the transaction of a session.
+    func commit(_ session: any DatabaseSession) async throws
+    /// Rolls back the transaction of a session.
+    func rollback(_ session: any DatabaseSession) async throws
+    /// Closes all sessions.
+    func close() async throws
+}

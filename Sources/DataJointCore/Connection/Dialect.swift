@@ -1,0 +1,66 @@
+/// Everything that differs between database backends: quoting, type names, DDL, value representation,
+/// and the few SQL forms that have no common spelling.
+///
+/// A dialect turns the core's SQL syntax trees into text. The core never writes backend-specific SQL itself.
+public protocol Dialect: Sendable {
+    /// The backend name as used in configuration (`sqlite`, `postgresql`, `mysql`).
+    var backendName: String { get }
+
+    /// Quotes an identifier (a column, table or schema name).
+    func quote(_ identifier: String) -> String
+    /// The quoted, fully qualified name of a table of a schema.
+    func qualifiedName(_ table: SQLTableName) -> String
+    /// The placeholder for the `index`-th parameter (1-based).
+    func placeholder(_ index: Int) -> String
+    /// The longest table name the backend accepts.
+    var maxTableNameLength: Int { get }
+
+    /// The column type used to store an attribute of the given type.
+    func columnType(for type: AttributeType) throws -> String
+    /// Converts a validated value to the primitive the driver binds for a column of this type.
+    func encode(_ value: Value, as type: AttributeType) -> Value
+    /// Converts a primitive read from a column back into the typed value.
+    func decode(_ raw: Value, as type: AttributeType) throws -> Value
+
+    /// The statements that create a declared table (and record its comments), in order.
+    func createTable(_ table: TableDeclaration) throws -> [RenderedSQL]
+    /// The statement that drops a table.
+    func dropTable(_ table: SQLTableName) -> RenderedSQL
+
+    /// Renders a statement to text and parameters.
+    func render(_ statement: SQLStatement) -> RenderedSQL
+    /// Renders the ON CONFLICT-style clause, or a replacement verb, of an INSERT.
+    func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String)
+    /// Renders LIMIT/OFFSET.
+    func limitClause(limit: Int?, offset: Int?) -> String
+    /// The most parameters one statement may carry.
+    var maxParametersPerStatement: Int { get }
+}
+
+extension Dialect {
+    public func qualifiedName(_ table: SQLTableName) -> String {
+        quote(table.schema) + "." + quote(table.table)
+    }
+
+    public func render(_ statement: SQLStatement) -> RenderedSQL {
+        var renderer = SQLRenderer(dialect: self)
+        renderer.write(statement)
+        return RenderedSQL(renderer.sql, renderer.binds)
+    }
+
+    public func limitClause(limit: Int?, offset: Int?) -> String {
+        switch (limit, offset) {
+        case (nil, nil): ""
+        case (let l?, nil): " LIMIT \(l)"
+        case (let l?, let o?): " LIMIT \(l) OFFSET \(o)"
+        case (nil, let o?): " LIMIT \(Int64.max) OFFSET \(o)"
+        }
+    }
+
+    public var maxParametersPerStatement: Int { 30_000 }
+
+    /// Quotes a string as a SQL literal (used only in DDL, where parameters are not accepted).
+    public func stringLiteral(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}

@@ -1,0 +1,127 @@
+/// Turns a parsed definition into a `TableDeclaration` by resolving its foreign keys against existing tables,
+/// and computes the lineage of its attributes.
+struct DeclarationResolver {
+    /// Finds the table a foreign-key reference names (`Parent`, `master`, `Master.Part`, `schema.Parent`).
+    let resolve: (String, String) async throws -> TableInfo
+    let settings: Settings
+    let maxTableNameLength: Int
+
+    struct Result {
+        var declaration: TableDeclaration
+        var lineage: [String: String]
+    }
+
+    func resolve(_ definition: TableDefinition, name: SQLTableName, tier: Tier) async throws -> Result {
+        guard name.table.count <= maxTableNameLength else {
+            throw DataJointError(
+                .declaration, "Table name `\(name.table)` exceeds the max length of \(maxTableNameLength)")
+        }
+        var columns: [Attribute] = []
+        var storedComments: [String: String] = [:]
+        var primaryKey: [String] = []
+        var foreignKeys: [ForeignKeyConstraint] = []
+        var indexes: [IndexConstraint] = []
+        var lineage: [String: String] = [:]
+        var foreignKeyColumns = Set<String>()
+
+        for line in definition.lines {
+            switch line {
+            case .attribute(let a):
+                if columns.contains(where: { $0.name == a.name }) {
+                    throw DataJointError.declaration("Attribute `\(a.name)` is declared twice", line: a.line)
+                }
+                let attribute = Attribute(
+                    name: a.name, type: a.type, typeText: a.typeText, inPrimaryKey: a.inPrimaryKey,
+                    nullable: a.nullable, defaultValue: a.defaultValue, comment: a.comment)
+                if case .codec(let codec, _) = a.type {
+                    throw DataJointError.declaration(
+                        "The codec <\(codec)> is not registered (codecs arrive with the type-system release)", line: a.line)
+                }
+                columns.append(attribute)
+                storedComments[a.name] = attribute.storedComment
+                if a.inPrimaryKey {
+                    primaryKey.append(a.name)
+                    lineage[a.name] = "\(name.schema).\(name.table).\(a.name)"
+                }
+            case .foreignKey(let fk):
+                let parent: TableInfo
+                do {
+                    parent = try await resolve(fk.reference, fk.line)
+                } catch let error as DataJointError where error.kind == .missingTable {
+                    throw DataJointError.declaration(
+                        "Foreign key reference \(fk.reference) could not be resolved: \(error.message)", line: fk.line)
+                }
+                let parentKey = parent.heading.primaryKey
+                guard !parentKey.isEmpty else {
+                    throw DataJointError.declaration(
+                        "\(fk.reference) is a singleton table (no primary key) and cannot be referenced", line: fk.line)
+                }
+                var renameMap: [String: String] = [:]  // parent attribute -> child attribute
+                for rename in fk.renames {
+                    guard parentKey.contains(rename.originalName) else {
+                        throw DataJointError.declaration(
+                            "`\(rename.originalName)` is not a primary-key attribute of \(fk.reference)", line: fk.line)
+                    }
+                    renameMap[rename.originalName] = rename.newName
+                }
+                var childColumns: [String] = []
+                for parentName in parentKey {
+                    let parentAttribute = parent.heading[parentName]!
+                    let childName = renameMap[parentName] ?? parentName
+                    childColumns.append(childName)
+                    foreignKeyColumns.insert(childName)
+                    let parentLineage = parent.lineage[parentName]
+                        ?? "\(parent.name.schema).\(parent.name.table).\(parentName)"
+                    if columns.contains(where: { $0.name == childName }) {
+                        continue
+                    }
+                    columns.append(
+                        Attribute(
+                            name: childName, type: parentAttribute.type, typeText: parentAttribute.typeText,
+                            inPrimaryKey: fk.inPrimaryKey, nullable: fk.nullable,
+                            defaultValue: fk.nullable ? .null : nil, comment: parentAttribute.comment))
+                    storedComments[childName] = parentAttribute.comment
+                    lineage[childName] = parentLineage
+                    if fk.inPrimaryKey { primaryKey.append(childName) }
+                }
+                foreignKeys.append(
+                    ForeignKeyConstraint(columns: childColumns, referencedTable: parent.name, referencedColumns: parentKey))
+                if fk.unique { indexes.append(IndexConstraint(unique: true, columns: childColumns)) }
+            case .index(let index):
+                for column in index.columns where !column.hasPrefix("(") {
+                    guard columns.contains(where: { $0.name == column }) else {
+                        throw DataJointError.declaration("Index attribute `\(column)` is not declared", line: index.line)
+                    }
+                }
+                indexes.append(IndexConstraint(unique: index.unique, columns: index.columns))
+            }
+        }
+
+        if tier.isAutoPopulated, !settings.allowNewPrimaryKeyFieldsInComputedTables {
+            let native = primaryKey.filter { !foreignKeyColumns.contains($0) }
+            if !native.isEmpty {
+                throw DataJointError(
+                    .declaration,
+                    "Table `\(name.table)` is \(tier.rawValue): its primary key must come entirely from foreign keys, "
+                        + "but \(native.map { "`\($0)`" }.joined(separator: ", ")) is declared directly. Make it a "
+                        + "secondary attribute, move it to a part table, or set "
+                        + "jobs.allow_new_pk_fields_in_computed_tables")
+            }
+        }
+
+        if primaryKey.isEmpty {
+            let singleton = Attribute(
+                name: "_singleton", type: .bool, inPrimaryKey: true, defaultValue: .literal("1"),
+                comment: "singleton primary key")
+            columns.insert(singleton, at: 0)
+            storedComments[singleton.name] = singleton.storedComment
+            primaryKey = [singleton.name]
+        }
+        // Primary-key attributes first, in declaration order.
+        columns = columns.filter(\.inPrimaryKey) + columns.filter { !$0.inPrimaryKey }
+        let declaration = TableDeclaration(
+            name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,
+            foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments)
+        return Result(declaration: declaration, lineage: lineage)
+    }
+}

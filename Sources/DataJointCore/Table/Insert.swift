@@ -1,0 +1,247 @@
+import Foundation
+
+/// Options of an insert.
+public struct InsertOptions: Sendable {
+    /// Silently skip rows whose primary key already exists.
+    public var skipDuplicates = false
+    /// Replace existing rows with the same primary key.
+    public var replace = false
+    /// Drop attributes the table does not have instead of failing.
+    public var ignoreExtraFields = false
+    /// Allow inserting into Imported and Computed tables outside `populate`.
+    public var allowDirectInsert = false
+    /// Rows per INSERT statement (default: the connection's `insertBatchSize`).
+    public var chunkSize: Int?
+
+    public init(
+        skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+    ) {
+        self.skipDuplicates = skipDuplicates
+        self.replace = replace
+        self.ignoreExtraFields = ignoreExtraFields
+        self.allowDirectInsert = allowDirectInsert
+        self.chunkSize = chunkSize
+    }
+}
+
+extension Table {
+    /// Inserts one row.
+    public func insert1(
+        _ row: Row, skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
+        allowDirectInsert: Bool = false
+    ) async throws {
+        try await insert(
+            [row],
+            options: InsertOptions(
+                skipDuplicates: skipDuplicates, replace: replace, ignoreExtraFields: ignoreExtraFields,
+                allowDirectInsert: allowDirectInsert))
+    }
+
+    /// Inserts rows in batches, all in one transaction: either every row is inserted or none is.
+    /// Every row is validated before anything is sent.
+    public func insert(
+        _ rows: [Row], skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+    ) async throws {
+        try await insert(
+            rows,
+            options: InsertOptions(
+                skipDuplicates: skipDuplicates, replace: replace, ignoreExtraFields: ignoreExtraFields,
+                allowDirectInsert: allowDirectInsert, chunkSize: chunkSize))
+    }
+
+    /// Inserts values of any `Encodable` type whose properties are named like the attributes.
+    public func insert<T: Encodable>(
+        _ items: [T], skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+    ) async throws {
+        let encoder = RowEncoder()
+        try await insert(
+            items.map { try encoder.encode($0) }, skipDuplicates: skipDuplicates, replace: replace,
+            ignoreExtraFields: ignoreExtraFields, allowDirectInsert: allowDirectInsert, chunkSize: chunkSize)
+    }
+
+    /// Inserts the rows of a CSV file whose header names the attributes. Empty fields of nullable
+    /// attributes become NULL.
+    public func insert(
+        csv url: URL, skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+    ) async throws {
+        let (header, records) = try CSVReader().read(contentsOf: url)
+        let heading = try await heading()
+        let rows = records.map { record in
+            Row(
+                names: header,
+                values: zip(header, record).map { name, field in
+                    field.isEmpty && heading[name]?.nullable == true ? .null : .string(field)
+                })
+        }
+        try await insert(
+            rows, skipDuplicates: skipDuplicates, replace: replace, ignoreExtraFields: ignoreExtraFields,
+            allowDirectInsert: allowDirectInsert, chunkSize: chunkSize)
+    }
+
+    /// Inserts the result of a query (`INSERT ... SELECT`), without fetching the rows.
+    public func insert(
+        from query: some QueryConvertible, skipDuplicates: Bool = false, replace: Bool = false,
+        ignoreExtraFields: Bool = false, allowDirectInsert: Bool = false
+    ) async throws {
+        let info = try await info()
+        try checkDirectInsert(info, allowed: allowDirectInsert)
+        let source = try await query.queryExpression()
+        var names: [String] = []
+        for name in source.heading.names {
+            if info.heading.contains(name) {
+                names.append(name)
+            } else if !ignoreExtraFields {
+                throw DataJointError(
+                    .missingAttribute,
+                    "Attribute `\(name)` of the query is not in the heading of `\(info.name.table)`; "
+                        + "pass ignoreExtraFields: true to drop it")
+            }
+        }
+        for key in info.heading.primaryKey where !names.contains(key) {
+            throw DataJointError(.invalidValue, "The query does not supply primary-key attribute `\(key)` of `\(info.name.table)`")
+        }
+        let select = try await source.select(names)
+        let insert = SQLInsert(
+            table: info.name, columns: names, rows: .select(select),
+            onConflict: conflictAction(skipDuplicates: skipDuplicates, replace: replace, info: info))
+        let connection = self.connection
+        let tableName = info.name.table
+        try await connection.transaction {
+            try await InsertErrors.translate(table: tableName) { try await connection.execute(.insert(insert)) }
+        }
+    }
+
+    func checkDirectInsert(_ info: TableInfo, allowed: Bool) throws {
+        if info.tier.isAutoPopulated, !allowed {
+            throw DataJointError(
+                .notAllowed,
+                "Inserts into \(info.tier.rawValue) table `\(info.name.table)` are made by populate(); "
+                    + "pass allowDirectInsert: true to insert directly")
+        }
+    }
+
+    func conflictAction(skipDuplicates: Bool, replace: Bool, info: TableInfo) -> SQLConflictAction {
+        if replace { return .replace(key: info.heading.primaryKeyColumns) }
+        if skipDuplicates { return .ignore }
+        return .fail
+    }
+
+    /// Inserts rows with explicit options.
+    public func insert(_ rows: [Row], options: InsertOptions) async throws {
+        guard !rows.isEmpty else { return }
+        let info = try await info()
+        try checkDirectInsert(info, allowed: options.allowDirectInsert)
+        let validator = RowValidator(info: info, dialect: connection.dialect, ignoreExtraFields: options.ignoreExtraFields)
+        // Validate every row before sending anything; group rows by the attributes they supply.
+        var groups: [[String]: [[Value]]] = [:]
+        var order: [[String]] = []
+        for (index, row) in rows.enumerated() {
+            let (columns, values) = try validator.validate(row, index: index, count: rows.count)
+            if groups[columns] == nil { order.append(columns) }
+            groups[columns, default: []].append(values)
+        }
+        let action = conflictAction(skipDuplicates: options.skipDuplicates, replace: options.replace, info: info)
+        let dialect = connection.dialect
+        let chunk = max(1, options.chunkSize ?? connection.settings.insertBatchSize)
+        var statements: [RenderedSQL] = []
+        for columns in order {
+            let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
+            let values = groups[columns]!
+            var start = 0
+            while start < values.count {
+                let end = min(values.count, start + perStatement)
+                let insert = SQLInsert(table: info.name, columns: columns, rows: .values(Array(values[start..<end])), onConflict: action)
+                statements.append(dialect.render(.insert(insert)))
+                start = end
+            }
+        }
+        let connection = self.connection
+        let tableName = info.name.table
+        let batches = statements
+        try await connection.transaction {
+            for statement in batches {
+                try await InsertErrors.translate(table: tableName) { try await connection.execute(statement) }
+            }
+        }
+    }
+}
+
+/// Checks a row against a table's heading and converts its values for the database.
+struct RowValidator {
+    let info: TableInfo
+    let dialect: any Dialect
+    let ignoreExtraFields: Bool
+
+    func validate(_ row: Row, index: Int, count: Int) throws -> (columns: [String], values: [Value]) {
+        let table = info.name.table
+        let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
+        for name in row.names where info.heading[name] == nil && !ignoreExtraFields {
+            throw DataJointError(
+                .missingAttribute,
+                "Attribute `\(name)` is not in the heading of `\(table)`\(at); it has "
+                    + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
+        }
+        var columns: [String] = []
+        var values: [Value] = []
+        for attribute in info.heading.allAttributes {
+            guard !attribute.isHidden, let value = row[attribute.name] else {
+                if attribute.inPrimaryKey, !attribute.isHidden {
+                    throw DataJointError(
+                        .invalidValue, "Missing primary-key attribute `\(attribute.name)` for `\(table)`\(at)")
+                }
+                if !attribute.hasDefault, !attribute.isHidden {
+                    throw DataJointError(
+                        .invalidValue,
+                        "Missing value for `\(table)`.`\(attribute.name)`\(at), which has no default and is not nullable")
+                }
+                continue
+            }
+            if value.isNull {
+                guard attribute.nullable else {
+                    throw DataJointError(
+                        .invalidValue,
+                        "NULL is not allowed for `\(table)`.`\(attribute.name)`\(at): the attribute is not nullable")
+                }
+                columns.append(attribute.name)
+                values.append(.null)
+                continue
+            }
+            guard let normalized = attribute.type.normalize(value) else {
+                throw DataJointError(
+                    .invalidValue,
+                    "Invalid value for `\(table)`.`\(attribute.name)`\(at): expected \(attribute.typeText), got "
+                        + "\(value.kindName) \(String(describing: value).prefix(80))")
+            }
+            columns.append(attribute.name)
+            values.append(dialect.encode(normalized, as: attribute.type))
+        }
+        return (columns, values)
+    }
+}
+
+/// Rewords driver errors of inserts so they name the table.
+enum InsertErrors {
+    static func translate<T>(table: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DataJointError {
+            switch error.kind {
+            case .duplicate:
+                throw DataJointError(
+                    .duplicate,
+                    "Duplicate entry in `\(table)`: a row with the same primary key (or unique value) exists. "
+                        + "Use skipDuplicates: true to skip such rows or replace: true to overwrite them. (\(error.message))")
+            case .integrity:
+                throw DataJointError(
+                    .integrity,
+                    "Cannot insert into `\(table)`: a referenced row does not exist in a parent table. (\(error.message))")
+            default:
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Synchronization
+
+/// A DataJoint schema: a named namespace of tables in the database.
+///
+/// Obtain one with `connection.schema("lab", tables: ...)`, which creates the schema if needed and declares
+/// the given tables in order. Tables are then reached with `schema[Subject.self]` or, without any Swift
+/// source, with `schema.table("subject")`.
+public final class Schema: Sendable {
+    /// The schema (database) name.
+    public let name: String
+    /// The connection the schema lives on.
+    public let connection: Connection
+    private let cache = Mutex<[String: TableInfo]>([:])
+    private let registered = Mutex<[String: String]>([:])  // Swift class name -> table name
+
+    init(name: String, connection: Connection) {
+        self.name = name
+        self.connection = connection
+    }
+
+    static func validateName(_ name: String) throws {
+        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil, name.count <= 64 else {
+            throw DataJointError(
+                .declaration,
+                "Invalid schema name `\(name)`: use letters, digits and underscores, starting with a letter")
+        }
+    }
+
+    /// True if the schema exists in the database.
+    public func exists() async throws -> Bool {
+        try await connection.schemaNames().contains(name)
+    }
+
+    /// Names of the DataJoint tables of the schema (hidden `~` tables excluded), sorted.
+    public func tableNames() async throws -> [String] {
+        let catalog = connection.catalog
+        let name = self.name
+        return try await connection.withSession { try await catalog.tables(inSchema: name, $0) }
+            .filter { Tier.of(tableName: $0) != nil }.sorted()
+    }
+
+    /// The table of a Swift table type.
+    public subscript<T: UserTable>(_ type: T.Type) -> Table {
+        let tableName = (try? T.tableName()) ?? T.className
+        return Table(schema: self, tableName: tableName, userType: T.self)
+    }
+
+    /// A table found by its database name (`session`, `#lookup`, `__computed`) or by its class name
+    /// (`Session`, `Session.Trial`), read from the database alone.
+    public func table(_ name: String) -> Table {
+        Table(schema: self, tableName: resolveName(name), userType: nil)
+    }
+
+    /// Maps a class name (`Session`, `Session.Trial`) to a table name, using declared types and the catalog cache.
+    func resolveName(_ name: String) -> String {
+        if Tier.of(tableName: name) != nil, name.first?.isUppercase != true { return name }
+        if let known = registered.withLock({ $0[name] }) { return known }
+        return name
+    }
+
+    /// Declares tables in order (a master's parts right after it). Tables that exist are left as they are;
+    /// a Lookup's `contents` are inserted if missing.
+    public func declare(_ tables: [any UserTable.Type]) async throws {
+        for type in tables {
+            try await declare(type, master: nil)
+            for part in type.parts {
+                try await declare(part, master: type)
+            }
+        }
+    }
+
+    private func declare(_ type: any UserTable.Type, master: (any UserTable.Type)?) async throws {
+        let tableName: String
+        if let master {
+            guard type.tier == .part else {
+                throw DataJointError(.declaration, "\(type.className) is listed in \(master.className).parts but is not a Part")
+            }
+            tableName = try master.tableName() + "__" + snakeCase(fromCamelCase: type.className)
+            registered.withLock { $0[master.className + "." + type.className] = tableName }
+        } else {
+            if type.tier == .part {
+                throw DataJointError(
+                    .declaration, "Part table \(type.className) must be declared through its master's `parts`")
+            }
+            tableName = try type.tableName()
+        }
+        registered.withLock { $0[type.className] = tableName }
+        if try await loadInfo(tableName) == nil {
+            try await declareTable(
+                named: tableName, definition: type.definition, tier: type.tier,
+                masterTable: try master?.tableName())
+        }
+        if let lookup = type as? any Lookup.Type, !lookup.contents.isEmpty {
+            try await Table(schema: self, tableName: tableName, userType: type)
+                .insert(lookup.contents, skipDuplicates: true)
+        }
+    }
+
+    /// Declares one table from a definition string.
+    func declareTable(named tableName: String, definition: String, tier: Tier, masterTable: String?) async throws {
+        let parsed = try DefinitionParser().parse(definition)
+        let resolver = DeclarationResolver(
+            resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
+            settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength)
+        let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
+        let statements = try connection.dialect.createTable(result.declaration)
+        let lineage = LineageTable(connection: connection, schema: name)
+        try await lineage.ensure()
+        let connection = self.connection
+        try await connection.transaction {
+            for statement in statements { try await connection.execute(statement) }
+            try await lineage.replace(table: tableName, entries: result.lineage)
+        }
+        forget(tableName)
+    }
+
+    /// Finds the table a foreign-key reference names.
+    func resolveReference(_ reference: String, masterTable: String?) async throws -> TableInfo {
+        if reference == "master" {
+            guard let masterTable else {
+                throw DataJointError(.missingTable, "`-> master` is only valid in a part table")
+            }
+            return try await info(masterTable)
+        }
+        let parts = reference.split(separator: ".").map(String.init)
+        var candidates: [(schema: String, classPath: [String])] = [(name, parts)]
+        if parts.count >= 2, parts[0].first?.isLowercase == true {
+            candidates = [(parts[0], Array(parts.dropFirst()))]
+        }
+        for (schemaName, path) in candidates {
+            let other = schemaName == name ? self : Schema(name: schemaName, connection: connection)
+            if path.count == 1, let known = registered.withLock({ $0[path[0]] }), schemaName == name {
+                if let info = try await other.loadInfo(known) { return info }
+            }
+            let existing = Set(try await other.tableNames())
+            guard let masterBase = try? snakeCase(fromCamelCase: path[0]) else { continue }
+            for prefix in ["", "#", "_", "__"] where existing.contains(prefix + masterBase) {
+                var tableName = prefix + masterBase
+                if path.count == 2 {
+                    guard let partBase = try? snakeCase(fromCamelCase: path[1]) else { continue }
+                    tableName += "__" + partBase
+                } else if path.count > 2 {
+                    continue
+                }
+                if existing.contains(tableName), let info = try await other.loadInfo(tableName) { return info }
+            }
+        }
+        throw DataJointError(.missingTable, "no table named \(reference) exists in schema `\(name)`")
+    }
+
+    /// The table's description from the cache or the catalog; nil if it does not exist.
+    func loadInfo(_ tableName: String) async throws -> TableInfo? {
+        if let cached = cache.withLock({ $0[tableName] }) { return cached }
+        guard let info = try await HeadingReader(connection: connection).read(SQLTableName(schema: name, table: tableName))
+        else { return nil }
+        cache.withLock { $0[tableName] = info }
+        return info
+    }
+
+    /// The table's description; throws if it does not exist.
+    func info(_ tableName: String) async throws -> TableInfo {
+        guard let info = try await loadInfo(tableName) else {
+            throw DataJointError(.missingTable, "table `\(tableName)` does not exist in schema `\(name)`")
+        }
+        return info
+    }
+
+    /// Drops cached descriptions (after DDL).
+    func forget(_ tableName: String? = nil) {
+        cache.withLock { cache in
+            if let tableName { cache[tableName] = nil } else { cache.removeAll() }
+        }
+    }
+
+    /// Drops the schema with all its tables. Refused if tables of other schemas depend on it.
+    public func drop(confirm: Bool = false) async throws {
+        if connection.settings.safemode, !confirm {
+            throw DataJointError(.notAllowed, "Dropping schema `\(name)` needs confirm: true (safemode is on)")
+        }
+        let catalog = connection.catalog
+        let name = self.name
+        let tables = try await connection.withSession { try await catalog.tables(inSchema: name, $0) }
+        for table in tables {
+            let refs = try await connection.withSession {
+                try await catalog.foreignKeys(referencing: SQLTableName(schema: name, table: table), $0)
+            }
+            if let outside = refs.first(where: { $0.child.schema != name }) {
+                throw DataJointError(
+                    .integrity,
+                    "Cannot drop schema `\(name)`: table `\(outside.child.schema)`.`\(outside.child.table)` "
+                        + "depends on `\(name)`.`\(table)`. Drop the dependent schema first")
+            }
+        }
+        try await connection.withSession { try await catalog.dropSchema(name, $0) }
+        forget()
+    }
+}
+
+extension Connection {
+    /// Opens a schema, creating it if needed, and declares the given tables in order.
+    ///
+    /// ```swift
+    /// let lab = try await db.schema("lab", tables: Subject.self, Session.self)
+    /// ```
+    public func schema(_ name: String, tables: any UserTable.Type..., create: Bool = true) async throws -> Schema {
+        try await schema(name, tables: tables, create: create)
+    }
+
+    /// Opens a schema, creating it if needed, and declares the given tables in order.
+    public func schema(_ name: String, tables: [any UserTable.Type], create: Bool = true) async throws -> Schema {
+        try Schema.validateName(name)
+        let schema = Schema(name: name, connection: self)
+        if try await !schema.exists() {
+            guard create else {
+                throw DataJointError(.missingTable, "schema `\(name)` does not exist in \(driver.targetDescription)")
+            }
+            let catalog = self.catalog
+            try await withSession { try await catalog.createSchema(name, $0) }
+        }
+        try await schema.declare(tables)
+        return schema
+    }
+}

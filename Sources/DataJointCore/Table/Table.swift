@@ -1,0 +1,78 @@
+/// A table of a schema, possibly restricted. Tables are values: restricting one gives a new value,
+/// and `insert`, `delete`, `update1` and the fetch methods act on the database.
+public struct Table: Sendable, QueryConvertible {
+    /// The schema the table belongs to.
+    public let schema: Schema
+    /// The table name as given (a database table name or a class name).
+    public let requestedName: String
+    /// The Swift type that declared the table, when known.
+    public let userType: (any UserTable.Type)?
+    /// Restrictions applied to this table value.
+    public internal(set) var restrictions: [Restriction] = []
+
+    init(schema: Schema, tableName: String, userType: (any UserTable.Type)?) {
+        self.schema = schema
+        self.requestedName = tableName
+        self.userType = userType
+    }
+
+    /// The connection of the table's schema.
+    public var connection: Connection { schema.connection }
+
+    /// The table's description from the database: name, tier, heading, keys.
+    public func info() async throws -> TableInfo {
+        if let info = try await schema.loadInfo(schema.resolveName(requestedName)) { return info }
+        if requestedName.first?.isUppercase == true {
+            return try await schema.resolveReference(requestedName, masterTable: nil)
+        }
+        throw DataJointError(.missingTable, "table `\(requestedName)` does not exist in schema `\(schema.name)`")
+    }
+
+    /// The heading of the table.
+    public func heading() async throws -> Heading { try await info().heading }
+
+    /// The table's database name.
+    public func tableName() async throws -> String { try await info().name.table }
+
+    public func queryExpression() async throws -> QueryExpression {
+        let info = try await info()
+        return QueryExpression(connection: connection, heading: info.heading, source: info.name, restrictions: restrictions)
+    }
+
+    /// True when the table exists in the database.
+    public func isDeclared() async throws -> Bool {
+        (try? await info()) != nil
+    }
+
+    /// The table restricted by a condition.
+    public func restricted(by condition: some RestrictionConvertible) -> Table {
+        var copy = self
+        copy.restrictions.append(condition.restriction)
+        return copy
+    }
+
+    /// The table with rows matching a condition removed.
+    public func excluding(_ condition: some RestrictionConvertible) -> Table {
+        var copy = self
+        copy.restrictions.append(.not(condition.restriction))
+        return copy
+    }
+
+    public static func & (table: Table, row: Row) -> Table { table.restricted(by: row) }
+    public static func & (table: Table, sql: String) -> Table { table.restricted(by: sql) }
+    public static func & (table: Table, rows: [Row]) -> Table { table.restricted(by: rows) }
+    public static func & (table: Table, condition: some RestrictionConvertible) -> Table { table.restricted(by: condition) }
+    public static func - (table: Table, row: Row) -> Table { table.excluding(row) }
+    public static func - (table: Table, sql: String) -> Table { table.excluding(sql) }
+    public static func - (table: Table, rows: [Row]) -> Table { table.excluding(rows) }
+    public static func - (table: Table, condition: some RestrictionConvertible) -> Table { table.excluding(condition) }
+}
+
+extension Table: RestrictionConvertible {
+    /// A table used as a condition restricts to rows matching it on common attributes.
+    public var restriction: Restriction { .query(self) }
+}
+
+extension QueryExpression: RestrictionConvertible {
+    public var restriction: Restriction { .query(self) }
+}

@@ -1,0 +1,45 @@
+extension Table {
+    /// Changes secondary attributes of one existing row, identified by the primary key in `row`.
+    /// Primary-key values cannot be changed.
+    public func update1(_ row: Row) async throws {
+        let info = try await info()
+        let table = info.name.table
+        for name in row.names where info.heading[name] == nil {
+            throw DataJointError(.missingAttribute, "Attribute `\(name)` not found in `\(table)`")
+        }
+        let key = info.heading.primaryKey
+        for name in key where row[name] == nil {
+            throw DataJointError(.invalidValue, "update1 needs the full primary key of `\(table)`; `\(name)` is missing")
+        }
+        let keyRow = row.project(key)
+        let target = Table(schema: schema, tableName: info.name.table, userType: userType) & keyRow
+        guard try await target.count() == 1 else {
+            throw DataJointError(.cardinality, "update1 can only change one existing row; no row of `\(table)` has key \(keyRow)")
+        }
+        let dialect = connection.dialect
+        var assignments: [(column: String, value: SQLExpression)] = []
+        for (name, value) in zip(row.names, row.values) where !key.contains(name) {
+            let attribute = info.heading[name]!
+            if value.isNull {
+                guard attribute.nullable else {
+                    throw DataJointError(.invalidValue, "NULL is not allowed for `\(table)`.`\(name)`: the attribute is not nullable")
+                }
+                assignments.append((name, .bind(.null)))
+                continue
+            }
+            guard let normalized = attribute.type.normalize(value) else {
+                throw DataJointError(
+                    .invalidValue,
+                    "Invalid value for `\(table)`.`\(name)`: expected \(attribute.typeText), got \(value.kindName) \(value)")
+            }
+            assignments.append((name, .bind(dialect.encode(normalized, as: attribute.type))))
+        }
+        guard !assignments.isEmpty else { return }
+        let query = try await target.queryExpression()
+        let update = SQLUpdate(table: info.name, assignments: assignments, where: try await query.whereClause())
+        let connection = self.connection
+        try await connection.transaction {
+            try await InsertErrors.translate(table: table) { try await connection.execute(.update(update)) }
+        }
+    }
+}

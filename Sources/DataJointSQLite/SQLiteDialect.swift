@@ -1,0 +1,212 @@
+import DataJointCore
+import Foundation
+
+/// The SQL dialect of the embedded SQLite backend.
+///
+/// SQLite has one namespace per file, so a DataJoint schema is a name prefix: table `session` of schema `lab`
+/// is the SQLite table `"lab.session"`. Foreign keys across schemas are then ordinary foreign keys. Column and
+/// table comments, which SQLite lacks, are kept in the hidden table `"~comments"`; the list of schemas in
+/// `"~schemas"`.
+public struct SQLiteDialect: Dialect {
+    public init() {}
+
+    public var backendName: String { "sqlite" }
+    public var maxTableNameLength: Int { 64 }
+    /// SQLite's default limit on bound parameters is 32766.
+    public var maxParametersPerStatement: Int { 32_000 }
+
+    static let schemasTable = "~schemas"
+    static let commentsTable = "~comments"
+
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public func qualifiedName(_ table: SQLTableName) -> String {
+        quote(SQLiteDialect.storedName(table))
+    }
+
+    /// The name of the SQLite table that holds a schema's table.
+    static func storedName(_ table: SQLTableName) -> String { table.schema + "." + table.table }
+
+    /// Splits a stored SQLite table name into schema and table; nil for tables that belong to no schema.
+    static func split(_ stored: String) -> SQLTableName? {
+        guard let dot = stored.firstIndex(of: ".") else { return nil }
+        return SQLTableName(schema: String(stored[..<dot]), table: String(stored[stored.index(after: dot)...]))
+    }
+
+    public func placeholder(_ index: Int) -> String { "?\(index)" }
+
+    public func columnType(for type: AttributeType) throws -> String {
+        switch type {
+        case .int8, .int16, .int32, .int64, .bool: "INTEGER"
+        case .float32, .float64: "REAL"
+        case .decimal(let p, let s): "DECIMAL(\(p),\(s))"
+        case .char, .varchar, .enumeration, .json: "TEXT"
+        case .date: "DATE"
+        case .datetime: "DATETIME"
+        case .uuid, .bytes: "BLOB"
+        case .native(let text, _): text.replacingOccurrences(of: "auto_increment", with: "", options: .caseInsensitive)
+        case .codec(let name, _):
+            throw DataJointError(.declaration, "codec <\(name)> has no column type on SQLite")
+        }
+    }
+
+    public func encode(_ value: Value, as type: AttributeType) -> Value {
+        switch value {
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .decimal(let d): return .string(d.description)
+        case .date(let d): return .string(d.description)
+        case .datetime(let d):
+            if case .datetime(let digits) = type { return .string(d.formatted(fractionalDigits: digits ?? 0)) }
+            return .string(d.formatted(fractionalDigits: 6))
+        case .uuid(let u):
+            return .bytes(withUnsafeBytes(of: u.uuid) { Data($0) })
+        case .json(let j): return .string(j.serialized())
+        default: return value
+        }
+    }
+
+    public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
+        if raw.isNull { return .null }
+        func fail() -> DataJointError {
+            DataJointError(.codec, "cannot read \(raw.kindName) \(raw) as \(type)")
+        }
+        switch type {
+        case .int8, .int16, .int32, .int64, .native(_, .integer):
+            switch raw {
+            case .int: return raw
+            case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
+            case .string(let s): return Int64(s).map(Value.int) ?? raw
+            default: throw fail()
+            }
+        case .bool:
+            guard case .int(let i) = raw else { throw fail() }
+            return .bool(i != 0)
+        case .float32:
+            guard let d = Double(dataJointValue: raw) else { throw fail() }
+            return .double(Double(Float(d)))
+        case .float64, .native(_, .float):
+            guard let d = Double(dataJointValue: raw) else { throw fail() }
+            return .double(d)
+        case .decimal(_, let scale):
+            switch raw {
+            case .int(let i): return .decimal(Decimal(i))
+            case .double(let d):
+                return .decimal(Decimal(string: String(format: "%.\(scale)f", d), locale: Locale(identifier: "en_US_POSIX"))!)
+            case .string(let s):
+                guard let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else { throw fail() }
+                return .decimal(d)
+            default: throw fail()
+            }
+        case .native(_, .numeric):
+            switch raw {
+            case .int(let i): return .decimal(Decimal(i))
+            case .double(let d): return .decimal(Decimal(string: String(d), locale: Locale(identifier: "en_US_POSIX"))!)
+            case .string(let s): return Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")).map(Value.decimal) ?? raw
+            default: throw fail()
+            }
+        case .date:
+            guard case .string(let s) = raw, let d = CalendarDate(iso: String(s.prefix(10))) else { throw fail() }
+            return .date(d)
+        case .datetime:
+            guard case .string(let s) = raw, let d = DateTime(iso: s) else { throw fail() }
+            return .datetime(d)
+        case .json:
+            guard case .string(let s) = raw else { throw fail() }
+            return .json(try JSON(parsing: s))
+        case .uuid:
+            guard case .bytes(let d) = raw, d.count == 16 else { throw fail() }
+            return .uuid(d.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) })
+        case .char, .varchar, .enumeration, .native(_, .string), .native(_, .text), .native(_, .temporal):
+            if case .string = raw { return raw }
+            return .string(raw.description)
+        case .bytes, .native(_, .blob), .codec:
+            return raw
+        }
+    }
+
+    public func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String) {
+        switch insert.onConflict {
+        case .fail:
+            return ("INSERT", "")
+        case .ignore:
+            return ("INSERT OR IGNORE", "")
+        case .replace(let key):
+            let others = insert.columns.filter { !key.contains($0) }
+            let update = others.isEmpty
+                ? " DO NOTHING"
+                : " DO UPDATE SET " + others.map { "\(quote($0)) = excluded.\(quote($0))" }.joined(separator: ", ")
+            // A SELECT source needs a WHERE clause before ON CONFLICT to parse unambiguously.
+            let guardClause: String
+            if case .select = insert.rows { guardClause = " WHERE true" } else { guardClause = "" }
+            return ("INSERT", guardClause + " ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")" + update)
+        }
+    }
+
+    public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
+        var items: [String] = []
+        for column in table.columns {
+            var line = quote(column.name) + " " + (try columnType(for: column.type))
+            line += column.nullable ? "" : " NOT NULL"
+            if let d = column.defaultValue {
+                switch d {
+                case .null: line += " DEFAULT NULL"
+                case .currentTimestamp: line += " DEFAULT CURRENT_TIMESTAMP"
+                case .string(let s): line += " DEFAULT " + stringLiteral(s)
+                case .literal(let l): line += " DEFAULT " + l
+                case .bool(let b): line += " DEFAULT " + (b ? "1" : "0")
+                }
+            }
+            if case .enumeration(let members) = column.type {
+                line += " CHECK (\(quote(column.name)) IN (" + members.map(stringLiteral).joined(separator: ", ") + "))"
+            }
+            items.append(line)
+        }
+        items.append("PRIMARY KEY (" + table.primaryKey.map(quote).joined(separator: ", ") + ")")
+        for fk in table.foreignKeys {
+            items.append(
+                "FOREIGN KEY (" + fk.columns.map(quote).joined(separator: ", ") + ") REFERENCES "
+                    + qualifiedName(fk.referencedTable) + " (" + fk.referencedColumns.map(quote).joined(separator: ", ")
+                    + ") ON UPDATE CASCADE ON DELETE RESTRICT")
+        }
+        var statements = [RenderedSQL("CREATE TABLE " + qualifiedName(table.name) + " (\n  " + items.joined(separator: ",\n  ") + "\n)")]
+        var indexed: [[String]] = [table.primaryKey]
+        for (n, index) in table.indexes.enumerated() {
+            let name = quote(SQLiteDialect.storedName(table.name) + "__index\(n)")
+            let columns = index.columns.map { $0.hasPrefix("(") ? $0 : quote($0) }.joined(separator: ", ")
+            statements.append(
+                RenderedSQL("CREATE \(index.unique ? "UNIQUE " : "")INDEX \(name) ON \(qualifiedName(table.name)) (\(columns))"))
+            indexed.append(index.columns)
+        }
+        // SQLite does not index foreign-key columns by itself; cascades and deletes need them.
+        for (n, fk) in table.foreignKeys.enumerated()
+        where !indexed.contains(where: { Array($0.prefix(fk.columns.count)) == fk.columns }) {
+            let name = quote(SQLiteDialect.storedName(table.name) + "__fk\(n)")
+            statements.append(
+                RenderedSQL("CREATE INDEX \(name) ON \(qualifiedName(table.name)) (" + fk.columns.map(quote).joined(separator: ", ") + ")"))
+            indexed.append(fk.columns)
+        }
+        statements.append(
+            RenderedSQL(
+                "DELETE FROM \(quote(SQLiteDialect.commentsTable)) WHERE schema_name = ?1 AND table_name = ?2",
+                [.string(table.name.schema), .string(table.name.table)]))
+        var rows: [[Value]] = [[.string(table.name.schema), .string(table.name.table), .string(""), .string(table.comment)]]
+        for column in table.columns {
+            rows.append([.string(table.name.schema), .string(table.name.table), .string(column.name),
+                         .string(table.storedComments[column.name] ?? column.storedComment)])
+        }
+        var insert = "INSERT INTO \(quote(SQLiteDialect.commentsTable)) (schema_name, table_name, column_name, comment) VALUES "
+        var binds: [Value] = []
+        for (r, row) in rows.enumerated() {
+            insert += (r > 0 ? ", (" : "(") + (1...4).map { placeholder(binds.count + $0) }.joined(separator: ", ") + ")"
+            binds += row
+        }
+        statements.append(RenderedSQL(insert, binds))
+        return statements
+    }
+
+    public func dropTable(_ table: SQLTableName) -> RenderedSQL {
+        RenderedSQL("DROP TABLE " + qualifiedName(table))
+    }
+}

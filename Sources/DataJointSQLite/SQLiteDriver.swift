@@ -1,0 +1,72 @@
+import DataJointCore
+import Foundation
+import Logging
+import SQLiteNIO
+
+/// The embedded SQLite backend: one database file (or an in-memory database), no server.
+///
+/// Opened with foreign keys enforced, write-ahead logging and a busy timeout, so that several processes on
+/// one machine can work on the same file.
+public final class SQLiteDriver: DatabaseDriver {
+    public let dialect: any Dialect = SQLiteDialect()
+    public let catalog: any Catalog = SQLiteCatalog()
+    /// The database file path, or `:memory:`.
+    public let path: String
+    private let connection: SQLiteConnection
+    private let lock = AsyncLock()
+
+    public var targetDescription: String { "SQLite database \(path)" }
+
+    private init(path: String, connection: SQLiteConnection) {
+        self.path = path
+        self.connection = connection
+    }
+
+    /// Opens (creating if needed) a database file, or an in-memory database for `:memory:`.
+    public static func open(path: String, busyTimeoutMilliseconds: Int = 30_000) async throws -> SQLiteDriver {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: storage, logger: Logger(label: "datajoint.sqlite"))
+        } catch {
+            throw DataJointError(.connection, "cannot open SQLite database \(path): \(error)")
+        }
+        let driver = SQLiteDriver(path: path, connection: connection)
+        let session = SQLiteSession(connection: connection)
+        _ = try await session.query(RenderedSQL("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)"))
+        _ = try await session.execute(RenderedSQL("PRAGMA foreign_keys = ON"))
+        if path != ":memory:" {
+            _ = try await session.query(RenderedSQL("PRAGMA journal_mode = WAL"))
+            _ = try await session.execute(RenderedSQL("PRAGMA synchronous = NORMAL"))
+        }
+        try await SQLiteCatalog.ensureCatalogTables(session)
+        return driver
+    }
+
+    public func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
+        let session = SQLiteSession(connection: connection)
+        return try await lock.withLock { try await body(session) }
+    }
+
+    public func begin(_ session: any DatabaseSession) async throws {
+        // IMMEDIATE takes the write lock up front, so concurrent writers wait (busy timeout) instead of deadlocking.
+        try await session.execute(RenderedSQL("BEGIN IMMEDIATE"))
+    }
+
+    public func commit(_ session: any DatabaseSession) async throws {
+        try await session.execute(RenderedSQL("COMMIT"))
+    }
+
+    public func rollback(_ session: any DatabaseSession) async throws {
+        try await session.execute(RenderedSQL("ROLLBACK"))
+    }
+
+    public func close() async throws {
+        try await lock.withLock { try await self.connection.close() }
+    }
+
+    deinit {
+        // sqlite-nio requires an explicit close; closing twice is harmless.
+        _ = connection.close()
+    }
+}

@@ -1,0 +1,92 @@
+import DataJointCore
+import Foundation
+import NIOCore
+import SQLiteNIO
+
+/// One SQLite connection, used by one task at a time (the driver's lock guarantees it).
+struct SQLiteSession: DatabaseSession {
+    let connection: SQLiteConnection
+
+    func execute(_ statement: RenderedSQL) async throws -> Int {
+        do {
+            _ = try await connection.query(statement.sql, statement.binds.map(SQLiteSession.bind))
+            let rows = try await connection.query("SELECT changes()", [])
+            return rows.first?.column("changes()")?.integer ?? 0
+        } catch let error as SQLiteError {
+            throw SQLiteSession.translate(error, sql: statement.sql)
+        }
+    }
+
+    func query(_ statement: RenderedSQL) async throws -> [[Value]] {
+        do {
+            let rows = try await connection.query(statement.sql, statement.binds.map(SQLiteSession.bind))
+            return rows.map { row in row.columns.map { SQLiteSession.value($0.data) } }
+        } catch let error as SQLiteError {
+            throw SQLiteSession.translate(error, sql: statement.sql)
+        }
+    }
+
+    func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[Value], any Error>.makeStream()
+        let connection = self.connection
+        Task {
+            do {
+                try await connection.query(statement.sql, statement.binds.map(SQLiteSession.bind)) { row in
+                    continuation.yield(row.columns.map { SQLiteSession.value($0.data) })
+                }
+                continuation.finish()
+            } catch let error as SQLiteError {
+                continuation.finish(throwing: SQLiteSession.translate(error, sql: statement.sql))
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        return stream
+    }
+
+    static func bind(_ value: Value) -> SQLiteData {
+        switch value {
+        case .null: .null
+        case .bool(let b): .integer(b ? 1 : 0)
+        case .int(let i): .integer(Int(i))
+        case .double(let d): .float(d)
+        case .string(let s): .text(s)
+        case .bytes(let d): .blob(ByteBuffer(bytes: d))
+        case .decimal(let d): .text(d.description)
+        case .date(let d): .text(d.description)
+        case .datetime(let d): .text(d.description)
+        case .uuid(let u): .blob(ByteBuffer(bytes: withUnsafeBytes(of: u.uuid) { Array($0) }))
+        case .json(let j): .text(j.serialized())
+        }
+    }
+
+    static func value(_ data: SQLiteData) -> Value {
+        switch data {
+        case .null: .null
+        case .integer(let i): .int(Int64(i))
+        case .float(let d): .double(d)
+        case .text(let s): .string(s)
+        case .blob(var buffer): .bytes(buffer.readData(length: buffer.readableBytes) ?? Data())
+        }
+    }
+
+    static func translate(_ error: SQLiteError, sql: String) -> DataJointError {
+        let message = error.message
+        if message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY") {
+            return DataJointError(.duplicate, message)
+        }
+        if message.contains("FOREIGN KEY constraint failed") {
+            return DataJointError(.integrity, message)
+        }
+        if message.contains("constraint failed") {
+            return DataJointError(.integrity, message)
+        }
+        if message.contains("no such table") {
+            return DataJointError(.missingTable, message)
+        }
+        if message.contains("no such column") || message.contains("syntax error") || message.contains("no such function") {
+            return DataJointError(.query, "\(message) in: \(sql.prefix(300))")
+        }
+        return DataJointError(.database, "\(error) in: \(sql.prefix(300))")
+    }
+}
