@@ -67,6 +67,10 @@ struct SQLiteCatalog: Catalog {
 
     func describe(_ table: SQLTableName, _ session: any DatabaseSession) async throws -> CatalogTable? {
         let stored = SQLiteDialect.storedName(table)
+        // SQLite matches table names without regard to case; DataJoint names are exact.
+        let exists = try await session.query(
+            RenderedSQL("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [.string(stored)]))
+        guard !exists.isEmpty else { return nil }
         let columnRows = try await session.query(
             RenderedSQL("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) ORDER BY cid", [.string(stored)]))
         guard !columnRows.isEmpty else { return nil }

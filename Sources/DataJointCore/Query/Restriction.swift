@@ -50,6 +50,10 @@ extension Array: RestrictionConvertible where Element: RestrictionConvertible {
 public struct Not: RestrictionConvertible {
     let inner: Restriction
     public init(_ condition: some RestrictionConvertible) { inner = condition.restriction }
+    /// Negates a row condition: `Not(["species": "mouse"])`.
+    public init(_ row: Row) { inner = row.restriction }
+    /// Negates a list of row conditions (rows matching none of them).
+    public init(_ rows: [Row]) { inner = rows.restriction }
     public var restriction: Restriction { .not(inner) }
 }
 
@@ -58,5 +62,7 @@ public struct AndList: RestrictionConvertible {
     let items: [Restriction]
     public init(_ conditions: any RestrictionConvertible...) { items = conditions.map(\.restriction) }
     public init(_ conditions: [any RestrictionConvertible]) { items = conditions.map(\.restriction) }
+    /// All of the row conditions.
+    public init(_ rows: [Row]) { items = rows.map(\.restriction) }
     public var restriction: Restriction { .and(items) }
 }

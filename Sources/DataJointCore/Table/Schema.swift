@@ -104,11 +104,20 @@ public final class Schema: Sendable {
             resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
             settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength)
         let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
+        for case .attribute(let attribute) in parsed.lines {
+            guard case .native(let text, let category) = attribute.type else { continue }
+            let advice = category == .blob
+                ? "It stores raw bytes only; use bytes for raw binary data or a codec such as <blob> for serialized values."
+                : "Consider a core DataJoint type (int32, float64, varchar(n), datetime, ...) for portability."
+            connection.logger.warning(
+                "Native type '\(text)' is used in attribute '\(attribute.name)' of `\(name)`.`\(tableName)`. \(advice)")
+        }
         let statements = try connection.dialect.createTable(result.declaration)
         let lineage = LineageTable(connection: connection, schema: name)
-        try await lineage.ensure()
         let connection = self.connection
+        // One transaction: a failed declaration leaves the database as it was.
         try await connection.transaction {
+            try await lineage.ensure()
             for statement in statements { try await connection.execute(statement) }
             try await lineage.replace(table: tableName, entries: result.lineage)
         }

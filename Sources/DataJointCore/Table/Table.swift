@@ -21,10 +21,11 @@ public struct Table: Sendable, QueryConvertible {
 
     /// The table's description from the database: name, tier, heading, keys.
     public func info() async throws -> TableInfo {
-        if let info = try await schema.loadInfo(schema.resolveName(requestedName)) { return info }
         if requestedName.first?.isUppercase == true {
+            // A class name such as `Session` or `Session.Trial`.
             return try await schema.resolveReference(requestedName, masterTable: nil)
         }
+        if let info = try await schema.loadInfo(requestedName) { return info }
         throw DataJointError(.missingTable, "table `\(requestedName)` does not exist in schema `\(schema.name)`")
     }
 

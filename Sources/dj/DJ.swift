@@ -1,0 +1,86 @@
+import ArgumentParser
+import DataJoint
+import Foundation
+
+/// `dj`: inspect DataJoint schemas in a database and run the demo pipeline.
+@main
+struct DJ: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dj",
+        abstract: "DataJoint for Swift: inspect schemas and tables, and run a demo pipeline.",
+        subcommands: [
+            SchemasCommand.self, TablesCommand.self, DescribeCommand.self, PreviewCommand.self, DemoCommand.self,
+        ]
+    )
+
+    /// Runs the parsed command. DataJoint errors are reported as `error: <message>` on stderr with exit code 1;
+    /// argument errors, help and version requests are handled by ArgumentParser.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as DataJointError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options shared by every subcommand.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database file.")
+    var database: String = "datajoint.sqlite"
+
+    /// Opens the database, creating the file if needed.
+    func connect(settings: Settings = Settings()) async throws -> Connection {
+        try await DataJoint.connect(path: database, settings: settings)
+    }
+
+    /// Opens a database that must already exist (inspecting commands never create an empty file).
+    func connectExisting() async throws -> Connection {
+        if database != ":memory:", !FileManager.default.fileExists(atPath: database) {
+            throw DataJointError(
+                .connection,
+                "no database at `\(database)`; run `dj demo` to create one, or pass --database PATH")
+        }
+        return try await connect()
+    }
+}
+
+/// Runs `body` with a connection and closes the connection afterwards, also when `body` throws.
+func withConnection<T>(
+    _ open: () async throws -> Connection, _ body: (Connection) async throws -> T
+) async throws -> T {
+    let connection = try await open()
+    do {
+        let result = try await body(connection)
+        try await connection.close()
+        return result
+    } catch {
+        try? await connection.close()
+        throw error
+    }
+}
+
+/// Splits `schema.Table` (the table part may itself contain dots, as in `lab.Session.Trial`).
+func splitQualifiedName(_ text: String) throws -> (schema: String, table: String) {
+    guard let dot = text.firstIndex(of: "."), dot != text.startIndex, text.index(after: dot) != text.endIndex else {
+        throw DataJointError(
+            .missingTable, "expected SCHEMA.Table (for example `demo.Session` or `demo.session__trial`), got `\(text)`")
+    }
+    return (String(text[..<dot]), String(text[text.index(after: dot)...]))
+}
+
+/// The table `name` of a schema: a database table name (`session`, `#letter_grade`, `session__trial`) or a
+/// class name (`Session`, `Session.Trial`).
+func openTable(_ name: String, in schema: Schema) async throws -> Table {
+    let table = schema.table(name)
+    _ = try await table.info()
+    return table
+}
