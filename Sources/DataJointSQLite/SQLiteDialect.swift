@@ -39,9 +39,15 @@ public struct SQLiteDialect: Dialect {
 
     public func columnType(for type: AttributeType) throws -> String {
         switch type {
-        case .int8, .int16, .int32, .int64, .bool: "INTEGER"
+        // Not `INTEGER`: a lone `INTEGER PRIMARY KEY` would become SQLite's row id and ignore its default.
+        case .int8, .bool: "TINYINT"
+        case .int16: "SMALLINT"
+        case .int32: "INT"
+        case .int64: "BIGINT"
         case .float32, .float64: "REAL"
-        case .decimal(let p, let s): "DECIMAL(\(p),\(s))"
+        // Numeric affinity keeps up to 15 significant digits exactly; wider decimals are kept as text in a
+        // column without affinity, which SQLite still compares numerically against numbers.
+        case .decimal(let p, let s): p <= 15 ? "DECIMAL(\(p),\(s))" : "BLOB"
         case .char, .varchar, .enumeration, .json: "TEXT"
         case .date: "DATE"
         case .datetime: "DATETIME"

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A connection to one database. Schemas, tables and queries are bound to a connection;
 /// two connections in one process never share state.
@@ -11,6 +12,9 @@ public final class Connection: Sendable {
     /// Where DataJoint reports warnings and progress.
     public let logger: Logger
     let id = UUID()
+    /// Table descriptions read from the catalog, shared by all schema values of this connection.
+    /// Cleared after any change of the database structure.
+    let tableInfoCache = Mutex<[SQLTableName: TableInfo]>([:])
 
     /// Creates a connection over an opened driver.
     public init(driver: any DatabaseDriver, settings: Settings = Settings(), logger: Logger? = nil) {

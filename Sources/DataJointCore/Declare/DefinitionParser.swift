@@ -25,10 +25,6 @@ public struct DefinitionParser: Sendable {
         for line in lines {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("---") {
-                guard line.allSatisfy({ $0 == "-" }) else {
-                    throw DataJointError.declaration("The primary-key separator must consist of dashes only", line: line)
-                }
-                if !inKey { throw DataJointError.declaration("A definition may have only one primary-key separator", line: line) }
                 inKey = false
             } else if isForeignKey(line) {
                 result.lines.append(.foreignKey(try parseForeignKey(line, inKey: inKey)))
@@ -117,6 +113,9 @@ public struct DefinitionParser: Sendable {
                     "The default value for blob and json attributes can only be null", line: line)
             default: break
             }
+            if type.isNumeric, type != .bool, case .string(let s) = defaultValue {
+                throw DataJointError.declaration("The default \"\(s)\" is not a number", line: line)
+            }
             if case .enumeration(let members) = type, case .string(let s) = defaultValue, !members.contains(s) {
                 throw DataJointError.declaration("The default \"\(s)\" is not one of the enum values", line: line)
             }
@@ -141,12 +140,16 @@ public struct DefinitionParser: Sendable {
             return .string(inner.replacingOccurrences(of: "\\" + String(q), with: String(q))
                 .replacingOccurrences(of: doubled, with: String(q)))
         }
-        guard text.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"#, options: .regularExpression) != nil else {
+        if text.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"#, options: .regularExpression) != nil {
+            return .literal(text)
+        }
+        // As in the reference, an unquoted word is a string default.
+        guard !text.contains(where: { $0 == "'" || $0 == "\"" || $0 == "(" || $0 == ")" }) else {
             throw DataJointError.declaration(
                 "Declaration error: the default \(text) must be null, CURRENT_TIMESTAMP, a number, true, false, "
                     + "or a quoted string", line: line)
         }
-        return .literal(text)
+        return .string(text)
     }
 
     /// The index of the first `target` not inside single or double quotes (or `<...>` for codec types).

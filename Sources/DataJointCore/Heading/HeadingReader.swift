@@ -20,9 +20,9 @@ struct HeadingReader {
         for column in described.columns {
             var typeText: String?
             var comment = column.comment
-            if let marker = column.comment.range(of: #"^:[^:]+:"#, options: .regularExpression) {
-                typeText = String(column.comment[marker].dropFirst().dropLast())
-                comment = String(column.comment[marker.upperBound...])
+            if let (markedType, rest) = HeadingReader.splitTypeMarker(column.comment) {
+                typeText = markedType
+                comment = rest
             }
             var type = typeText.flatMap(AttributeType.init(parsing:))
             if type == nil, let fk = described.foreignKeys.first(where: { $0.columns.contains(column.name) }) {
@@ -53,6 +53,32 @@ struct HeadingReader {
             lineage: lineage)
         visited[name] = info
         return info
+    }
+
+    /// Splits a stored comment `:type:comment` into the type and the user comment. Colons inside quotes
+    /// (enum values) or angle brackets do not end the type.
+    static func splitTypeMarker(_ stored: String) -> (String, String)? {
+        guard stored.hasPrefix(":") else { return nil }
+        var quote: Character?
+        var depth = 0
+        var index = stored.index(after: stored.startIndex)
+        while index < stored.endIndex {
+            let c = stored[index]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == "<" {
+                depth += 1
+            } else if c == ">" {
+                depth -= 1
+            } else if c == ":", depth == 0 {
+                let type = String(stored[stored.index(after: stored.startIndex)..<index])
+                return type.isEmpty ? nil : (type, String(stored[stored.index(after: index)...]))
+            }
+            index = stored.index(after: index)
+        }
+        return nil
     }
 
     static func nativeType(_ sqlType: String) -> AttributeType {

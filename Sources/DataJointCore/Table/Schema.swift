@@ -11,8 +11,8 @@ public final class Schema: Sendable {
     public let name: String
     /// The connection the schema lives on.
     public let connection: Connection
-    private let cache = Mutex<[String: TableInfo]>([:])
     private let registered = Mutex<[String: String]>([:])  // Swift class name -> table name
+    private let registeredTypes = Mutex<[ObjectIdentifier: String]>([:])  // Swift type -> table name
 
     init(name: String, connection: Connection) {
         self.name = name
@@ -42,6 +42,14 @@ public final class Schema: Sendable {
 
     /// The table of a Swift table type.
     public subscript<T: UserTable>(_ type: T.Type) -> Table {
+        if let known = registeredTypes.withLock({ $0[ObjectIdentifier(T.self)] }) {
+            return Table(schema: self, tableName: known, userType: T.self)
+        }
+        if T.tier == .part {
+            // Not declared in this process: name the part by its enclosing type, e.g. `Session.Trial`.
+            let path = String(reflecting: T.self).split(separator: ".").suffix(2).joined(separator: ".")
+            return Table(schema: self, tableName: path, userType: T.self)
+        }
         let tableName = (try? T.tableName()) ?? T.className
         return Table(schema: self, tableName: tableName, userType: T.self)
     }
@@ -86,6 +94,7 @@ public final class Schema: Sendable {
             tableName = try type.tableName()
         }
         registered.withLock { $0[type.className] = tableName }
+        registeredTypes.withLock { $0[ObjectIdentifier(type)] = tableName }
         if try await loadInfo(tableName) == nil {
             try await declareTable(
                 named: tableName, definition: type.definition, tier: type.tier,
@@ -160,10 +169,10 @@ public final class Schema: Sendable {
 
     /// The table's description from the cache or the catalog; nil if it does not exist.
     func loadInfo(_ tableName: String) async throws -> TableInfo? {
-        if let cached = cache.withLock({ $0[tableName] }) { return cached }
-        guard let info = try await HeadingReader(connection: connection).read(SQLTableName(schema: name, table: tableName))
-        else { return nil }
-        cache.withLock { $0[tableName] = info }
+        let key = SQLTableName(schema: name, table: tableName)
+        if let cached = connection.tableInfoCache.withLock({ $0[key] }) { return cached }
+        guard let info = try await HeadingReader(connection: connection).read(key) else { return nil }
+        connection.tableInfoCache.withLock { $0[key] = info }
         return info
     }
 
@@ -175,11 +184,9 @@ public final class Schema: Sendable {
         return info
     }
 
-    /// Drops cached descriptions (after DDL).
+    /// Drops cached table descriptions of the connection (after any DDL: dependents in other schemas may change too).
     func forget(_ tableName: String? = nil) {
-        cache.withLock { cache in
-            if let tableName { cache[tableName] = nil } else { cache.removeAll() }
-        }
+        connection.tableInfoCache.withLock { $0.removeAll() }
     }
 
     /// Drops the schema with all its tables. Refused if tables of other schemas depend on it.

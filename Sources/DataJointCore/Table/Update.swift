@@ -4,6 +4,10 @@ extension Table {
     public func update1(_ row: Row) async throws {
         let info = try await info()
         let table = info.name.table
+        guard restrictions.isEmpty else {
+            throw DataJointError(
+                .notAllowed, "update1 cannot be applied to a restricted table; call it on `\(table)` itself with the full key")
+        }
         for name in row.names where info.heading[name] == nil {
             throw DataJointError(.missingAttribute, "Attribute `\(name)` not found in `\(table)`")
         }
