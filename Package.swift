@@ -8,12 +8,15 @@ let package = Package(
         .library(name: "DataJoint", targets: ["DataJoint"]),
         .library(name: "DataJointCore", targets: ["DataJointCore"]),
         .library(name: "DataJointSQLite", targets: ["DataJointSQLite"]),
+        .library(name: "DataJointPostgres", targets: ["DataJointPostgres"]),
+        .library(name: "DataJointMySQL", targets: ["DataJointMySQL"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -29,10 +32,29 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
+        // The PostgreSQL driver and dialect.
+        .target(
+            name: "DataJointPostgres",
+            dependencies: [
+                "DataJointCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        // The C client library of MariaDB/MySQL (Debian package libmariadb-dev).
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        // The MySQL/MariaDB driver and dialect.
+        .target(
+            name: "DataJointMySQL",
+            dependencies: ["DataJointCore", "CMariaDB"]
+        ),
         // What users import: the core plus the backends, and `DataJoint.connect()`.
         .target(
             name: "DataJoint",
-            dependencies: ["DataJointCore", "DataJointSQLite"]
+            dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL"]
         ),
         .executableTarget(
             name: "dj",

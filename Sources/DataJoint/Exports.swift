@@ -1,2 +1,4 @@
 @_exported import DataJointCore
 @_exported import DataJointSQLite
+@_exported import DataJointPostgres
+@_exported import DataJointMySQL

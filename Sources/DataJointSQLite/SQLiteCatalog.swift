@@ -45,7 +45,9 @@ struct SQLiteCatalog: Catalog {
                 throw DataJointError(.integrity, "cannot order the tables of schema `\(name)` for dropping (cyclic references)")
             }
             for table in droppable {
-                try await session.execute(dialect.dropTable(SQLTableName(schema: name, table: table)))
+                for statement in dialect.dropTable(SQLTableName(schema: name, table: table)) {
+                    try await session.execute(statement)
+                }
             }
             remaining.removeAll { droppable.contains($0) }
         }

@@ -212,7 +212,12 @@ public struct SQLiteDialect: Dialect {
         return statements
     }
 
-    public func dropTable(_ table: SQLTableName) -> RenderedSQL {
-        RenderedSQL("DROP TABLE " + qualifiedName(table))
+    public func dropTable(_ table: SQLTableName) -> [RenderedSQL] {
+        [
+            RenderedSQL("DROP TABLE " + qualifiedName(table)),
+            RenderedSQL(
+                "DELETE FROM \(quote(SQLiteDialect.commentsTable)) WHERE schema_name = ?1 AND table_name = ?2",
+                [.string(table.schema), .string(table.table)]),
+        ]
     }
 }

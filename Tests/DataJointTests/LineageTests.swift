@@ -22,22 +22,24 @@ enum LineagePipeline {
 
 @Suite("Lineage")
 struct LineageTests {
-    @Test("declaration records the origin of every key and foreign-key attribute in ~lineage")
-    func lineageWritten() async throws {
-        let db = try await TestDatabase.connect()
-        let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
-        let rows = try await lab.table("~lineage").toDicts(orderBy: ["table_name", "attribute_name"])
-        let entries = rows.map { "\($0["table_name"]!).\($0["attribute_name"]!) <- \($0["lineage"]!)" }
-        #expect(entries == [
-            "ln_session.buddy_id <- lab.ln_subject.subject_id",
-            "ln_session.session_idx <- lab.ln_session.session_idx",
-            "ln_session.subject_id <- lab.ln_subject.subject_id",
-            "ln_subject.subject_id <- lab.ln_subject.subject_id",
-        ])
-        // Secondary attributes that do not come from a foreign key have no lineage.
-        #expect(!entries.contains { $0.hasPrefix("ln_subject.name") })
-        // Dropping a table removes its entries.
-        try await lab[LineagePipeline.LnSession.self].drop(confirm: true)
-        #expect(try await lab.table("~lineage").count() == 1)
+    @Test("declaration records the origin of every key and foreign-key attribute in ~lineage", arguments: TestBackend.all)
+    func lineageWritten(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
+            let rows = try await lab.table("~lineage").toDicts(orderBy: ["table_name", "attribute_name"])
+            let entries = rows.map { "\($0["table_name"]!).\($0["attribute_name"]!) <- \($0["lineage"]!)" }
+            #expect(entries == [
+                "ln_session.buddy_id <- lab.ln_subject.subject_id",
+                "ln_session.session_idx <- lab.ln_session.session_idx",
+                "ln_session.subject_id <- lab.ln_subject.subject_id",
+                "ln_subject.subject_id <- lab.ln_subject.subject_id",
+            ])
+            // Secondary attributes that do not come from a foreign key have no lineage.
+            #expect(!entries.contains { $0.hasPrefix("ln_subject.name") })
+            // Dropping a table removes its entries.
+            try await lab[LineagePipeline.LnSession.self].drop(confirm: true)
+            #expect(try await lab.table("~lineage").count() == 1)
+        }
     }
 }

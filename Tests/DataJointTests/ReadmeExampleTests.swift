@@ -37,40 +37,42 @@ enum ReadmeExample {
 
 @Suite("README example")
 struct ReadmeExampleTests {
-    @Test("runs as written and gives the results a reader expects")
-    func example() async throws {
-        typealias Subject = ReadmeExample.Subject
-        typealias Session = ReadmeExample.Session
-        let db = try await DataJoint.connect(path: ":memory:")
-        let lab = try await db.schema("lab", tables: Subject.self, Session.self)
-        let subject = lab[Subject.self]
-        let session = lab[Session.self]
-        let trial = lab.table("Session.Trial")
+    @Test("runs as written and gives the results a reader expects", arguments: TestBackend.all)
+    func example(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            typealias Subject = ReadmeExample.Subject
+            typealias Session = ReadmeExample.Session
+            let db = try await TestDatabase.connect(settings: Settings())
+            let lab = try await db.schema("lab", tables: Subject.self, Session.self)
+            let subject = lab[Subject.self]
+            let session = lab[Session.self]
+            let trial = lab.table("Session.Trial")
 
-        try await subject.insert([
-            ["subject_id": 1, "species": "mouse", "date_of_birth": "2024-01-15"],
-            ["subject_id": 2, "species": "rat", "date_of_birth": "2023-11-20"],
-        ])
-        try await session.insert1(["subject_id": 1, "session_idx": 1, "session_date": "2024-06-11"])
-        try await trial.insert((1...10).map { i -> Row in
-            ["subject_id": 1, "session_idx": 1, "trial_idx": i, "response": Double(i) / 10]
-        })
+            try await subject.insert([
+                ["subject_id": 1, "species": "mouse", "date_of_birth": "2024-01-15"],
+                ["subject_id": 2, "species": "rat", "date_of_birth": "2023-11-20"],
+            ])
+            try await session.insert1(["subject_id": 1, "session_idx": 1, "session_date": "2024-06-11"])
+            try await trial.insert((1...10).map { i -> Row in
+                ["subject_id": 1, "session_idx": 1, "trial_idx": i, "response": Double(i) / 10]
+            })
 
-        let mice = try await (subject & ["species": "mouse"]).toDicts()
-        let strong: [Int] = try await (trial & "response > 0.5").toArray("trial_idx", orderBy: ["trial_idx"])
-        let born: CalendarDate = try await (subject & ["subject_id": 1]).fetch1("date_of_birth")
-        let mouseSessions = try await (session & (subject & ["species": "mouse"])).count()
-        let notRats = try await (subject - ["species": "rat"]).count()
-        #expect(mice.count == 1)
-        #expect(strong == [6, 7, 8, 9, 10])
-        #expect(born == CalendarDate(year: 2024, month: 1, day: 15))
-        #expect(mouseSessions == 1)
-        #expect(notRats == 1)
-        #expect(try await lab[Session.Trial.self].count() == 10)
+            let mice = try await (subject & ["species": "mouse"]).toDicts()
+            let strong: [Int] = try await (trial & "response > 0.5").toArray("trial_idx", orderBy: ["trial_idx"])
+            let born: CalendarDate = try await (subject & ["subject_id": 1]).fetch1("date_of_birth")
+            let mouseSessions = try await (session & (subject & ["species": "mouse"])).count()
+            let notRats = try await (subject - ["species": "rat"]).count()
+            #expect(mice.count == 1)
+            #expect(strong == [6, 7, 8, 9, 10])
+            #expect(born == CalendarDate(year: 2024, month: 1, day: 15))
+            #expect(mouseSessions == 1)
+            #expect(notRats == 1)
+            #expect(try await lab[Session.Trial.self].count() == 10)
 
-        try await (subject & ["subject_id": 1]).delete(confirm: true)
-        #expect(try await subject.count() == 1)
-        #expect(try await session.count() == 0)
-        #expect(try await trial.count() == 0)
+            try await (subject & ["subject_id": 1]).delete(confirm: true)
+            #expect(try await subject.count() == 1)
+            #expect(try await session.count() == 0)
+            #expect(try await trial.count() == 0)
+        }
     }
 }

@@ -2,18 +2,15 @@ import DataJoint
 import Foundation
 import Testing
 
-/// A fresh database for one test: an in-memory SQLite database with safemode off.
-/// Every test gets its own connection, so tests running in parallel never see each other's tables.
+/// Connections for tests. Inside `backend.run { ... }` they reach that test's own database on that backend;
+/// outside, a fresh in-memory SQLite database.
 enum TestDatabase {
-    static func connect() async throws -> Connection {
-        try await DataJoint.connect(path: ":memory:", settings: Settings(safemode: false))
-    }
-
-    /// A database file in a temporary directory (for tests that reopen the database).
-    static func temporaryFile() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dj-test-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("test.sqlite").path
+    /// A connection with safemode off (unless settings say otherwise).
+    static func connect(settings: Settings = Settings(safemode: false)) async throws -> Connection {
+        if let context = TestContext.current {
+            return try await context.connect(settings: settings)
+        }
+        return try await DataJoint.connect(path: ":memory:", settings: settings)
     }
 
     static func resource(_ path: String) -> URL {

@@ -24,8 +24,8 @@ public protocol Dialect: Sendable {
 
     /// The statements that create a declared table (and record its comments), in order.
     func createTable(_ table: TableDeclaration) throws -> [RenderedSQL]
-    /// The statement that drops a table.
-    func dropTable(_ table: SQLTableName) -> RenderedSQL
+    /// The statements that drop a table (and anything declared with it only, such as enum types).
+    func dropTable(_ table: SQLTableName) -> [RenderedSQL]
 
     /// Renders a statement to text and parameters.
     func render(_ statement: SQLStatement) -> RenderedSQL

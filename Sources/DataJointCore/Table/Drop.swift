@@ -22,7 +22,7 @@ extension Table {
         let dialect = connection.dialect
         try await connection.transaction {
             for table in order.reversed() {
-                try await connection.execute(dialect.dropTable(table))
+                for statement in dialect.dropTable(table) { try await connection.execute(statement) }
                 try await LineageTable(connection: connection, schema: table.schema).delete(table: table.table)
             }
         }
