@@ -35,6 +35,8 @@ public protocol Dialect: Sendable {
     func limitClause(limit: Int?, offset: Int?) -> String
     /// The most parameters one statement may carry.
     var maxParametersPerStatement: Int { get }
+    /// The most bytes of parameter data one multi-row statement should carry (a single larger row is sent alone).
+    var maxStatementBytes: Int { get }
 }
 
 extension Dialect {
@@ -58,6 +60,7 @@ extension Dialect {
     }
 
     public var maxParametersPerStatement: Int { 30_000 }
+    public var maxStatementBytes: Int { 16 << 20 }
 
     /// Quotes a string as a SQL literal (used only in DDL, where parameters are not accepted).
     public func stringLiteral(_ text: String) -> String {

@@ -10,7 +10,7 @@ public struct InsertOptions: Sendable {
     public var ignoreExtraFields = false
     /// Allow inserting into Imported and Computed tables outside `populate`.
     public var allowDirectInsert = false
-    /// Rows per INSERT statement (default: the connection's `insertBatchSize`).
+    /// The most rows per INSERT statement (default: as many as the backend's limits allow).
     public var chunkSize: Int?
 
     public init(
@@ -146,18 +146,27 @@ extension Table {
         }
         let action = conflictAction(skipDuplicates: options.skipDuplicates, replace: options.replace, info: info)
         let dialect = connection.dialect
-        let chunk = max(1, options.chunkSize ?? connection.settings.insertBatchSize)
+        // Statements as large as the backend allows: bounded by rows asked for, parameters, and bytes.
+        let chunk = max(1, options.chunkSize ?? Int.max)
         var statements: [RenderedSQL] = []
         for columns in order {
             let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
-            let values = groups[columns]!
-            var start = 0
-            while start < values.count {
-                let end = min(values.count, start + perStatement)
-                let insert = SQLInsert(table: info.name, columns: columns, rows: .values(Array(values[start..<end])), onConflict: action)
+            var batch: [[Value]] = []
+            var bytes = 0
+            func flush() {
+                guard !batch.isEmpty else { return }
+                let insert = SQLInsert(table: info.name, columns: columns, rows: .values(batch), onConflict: action)
                 statements.append(dialect.render(.insert(insert)))
-                start = end
+                batch.removeAll(keepingCapacity: true)
+                bytes = 0
             }
+            for values in groups[columns]! {
+                let size = values.reduce(0) { $0 + $1.approximateByteCount }
+                if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
+                batch.append(values)
+                bytes += size
+            }
+            flush()
         }
         let connection = self.connection
         let tableName = info.name.table
@@ -242,6 +251,20 @@ enum InsertErrors {
             default:
                 throw error
             }
+        }
+    }
+}
+
+extension Value {
+    /// Roughly how many bytes the value takes on the wire, for sizing multi-row statements.
+    var approximateByteCount: Int {
+        switch self {
+        case .null, .bool: 1
+        case .int, .double, .date: 8
+        case .datetime, .uuid, .decimal: 16
+        case .string(let s): s.utf8.count
+        case .bytes(let d): d.count
+        case .json: 64
         }
     }
 }
