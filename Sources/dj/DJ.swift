@@ -10,6 +10,7 @@ struct DJ: AsyncParsableCommand {
         abstract: "DataJoint for Swift: inspect schemas and tables, and run a demo pipeline.",
         subcommands: [
             SchemasCommand.self, TablesCommand.self, DescribeCommand.self, PreviewCommand.self, DemoCommand.self,
+            ConfigCommand.self,
         ]
     )
 
@@ -32,24 +33,48 @@ struct DJ: AsyncParsableCommand {
     }
 }
 
-/// Options shared by every subcommand.
+/// Options shared by every subcommand. Without `--database`, commands connect as the configuration says
+/// (`datajoint.json`, `.secrets/`, `DJ_*` variables; see `dj config show`), by default to `datajoint.sqlite`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database file.")
-    var database: String = "datajoint.sqlite"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An SQLite database file (or :memory:); overrides the configured database.", valueName: "path"))
+    var database: String?
 
-    /// Opens the database, creating the file if needed.
-    func connect(settings: Settings = Settings()) async throws -> Connection {
-        try await DataJoint.connect(path: database, settings: settings)
+    /// The configuration of this run: `Config.load()`, with `--database` on top.
+    func loadConfig() throws -> Config {
+        var config = try Config.load()
+        if let database {
+            try config.set("database.backend", to: "sqlite", source: .commandLine("--database"))
+            try config.set("database.path", to: .string(database), source: .commandLine("--database"))
+        }
+        return config
     }
 
-    /// Opens a database that must already exist (inspecting commands never create an empty file).
+    /// Where the commands connect, for messages (never with the password).
+    var target: String { (try? loadConfig())?.targetDescription ?? (database ?? "the configured database") }
+
+    /// Opens the database, creating an SQLite file if needed. `safemode` overrides the configured value.
+    func connect(safemode: Bool? = nil) async throws -> Connection {
+        var config = try loadConfig()
+        if let safemode { config.safemode = safemode }
+        return try await DataJoint.connect(config: config)
+    }
+
+    /// Opens a database that must already exist (inspecting commands never create an empty SQLite file).
     func connectExisting() async throws -> Connection {
-        if database != ":memory:", !FileManager.default.fileExists(atPath: database) {
+        let config = try loadConfig()
+        if config.backend == .sqlite, config.databasePath != ":memory:",
+            !FileManager.default.fileExists(atPath: config.sqlitePath)
+        {
             throw DataJointError(
                 .connection,
-                "no database at `\(database)`; run `dj demo` to create one, or pass --database PATH")
+                "no database at `\(config.sqlitePath)` (database.path from \(config.source(forKey: "database.path")!)); "
+                    + "run `dj demo` to create one, pass --database PATH, or configure a server (`dj config init`, "
+                    + "`dj config show`)")
         }
-        return try await connect()
+        return try await DataJoint.connect(config: config)
     }
 }
 

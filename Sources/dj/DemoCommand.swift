@@ -10,7 +10,7 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
 
     func run() async throws {
-        try await withConnection({ try await options.connect(settings: Settings(safemode: false)) }) { db in
+        try await withConnection({ try await options.connect(safemode: false) }) { db in
             try await runDemo(db)
         }
     }
@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func runDemo(_ db: Connection) async throws {
-        print("Database: \(options.database)")
+        print("Database: \(options.target)")
         if try await db.schemaNames().contains("demo") {
             try await db.schema("demo", tables: [], create: false).drop(confirm: true)
             print("Dropped the existing schema `demo`.")

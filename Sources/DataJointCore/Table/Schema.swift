@@ -96,6 +96,12 @@ public final class Schema: Sendable {
         registered.withLock { $0[type.className] = tableName }
         registeredTypes.withLock { $0[ObjectIdentifier(type)] = tableName }
         if try await loadInfo(tableName) == nil {
+            guard connection.settings.createTables else {
+                throw DataJointError(
+                    .missingTable,
+                    "Table `\(name)`.`\(tableName)` (\(type.className)) is not declared and database.create_tables is "
+                        + "false; declare it with create_tables enabled")
+            }
             try await declareTable(
                 named: tableName, definition: type.definition, tier: type.tier,
                 masterTable: try master?.tableName())
