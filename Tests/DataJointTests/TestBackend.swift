@@ -159,7 +159,7 @@ actor TestLock {
         if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
     }
 
-    nonisolated func withLock(_ body: @Sendable () async throws -> Void) async throws {
+    nonisolated func withLock(_ body: () async throws -> Void) async throws {
         await acquire()
         do {
             try await body()

@@ -110,15 +110,14 @@ struct DeclarationResolver {
         }
 
         if primaryKey.isEmpty {
+            // As in the reference, the sentinel key of a singleton table is the last column.
             let singleton = Attribute(
                 name: "_singleton", type: .bool, inPrimaryKey: true, defaultValue: .literal("1"),
                 comment: "singleton primary key")
-            columns.insert(singleton, at: 0)
+            columns.append(singleton)
             storedComments[singleton.name] = singleton.storedComment
             primaryKey = [singleton.name]
         }
-        // Primary-key attributes first, in declaration order.
-        columns = columns.filter(\.inPrimaryKey) + columns.filter { !$0.inPrimaryKey }
         let declaration = TableDeclaration(
             name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,
             foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments)
