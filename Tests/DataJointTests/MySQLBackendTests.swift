@@ -13,7 +13,8 @@ import Testing
 enum MySQLTestServer {
     static let host = "127.0.0.1"
     static let port = Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? TestBackend.mysql.port
-    static let python = "/tmp/djpy/bin/python"
+    /// DataJoint-Python 2.3.5 (`scripts/test` installs it and sets `DJ_TEST_PYTHON`).
+    static let python = ProcessInfo.processInfo.environment["DJ_TEST_PYTHON"] ?? "/tmp/djpy/bin/python"
 
     static func options(maxSessions: Int = 4) -> ServerOptions {
         ServerOptions(host: host, port: port, user: "datajoint", password: "datajoint", maxSessions: maxSessions)
@@ -262,7 +263,7 @@ struct MySQLBackendTests {
 
     @Test(
         "tables declared by Swift and by DataJoint-Python have the same SHOW CREATE TABLE",
-        .enabled(if: MySQLTestServer.pythonAvailable, "DataJoint-Python is not installed at /tmp/djpy (test skipped)"))
+        .enabled(if: MySQLTestServer.pythonAvailable, "DataJoint-Python is not installed (set DJ_TEST_PYTHON; scripts/test does)"))
     func layoutMatchesReference() async throws {
         try await MySQLTestServer.withSchemas(2) { db, names in
             let lab = try await db.schema(names[0], tables: MyBT.tables)

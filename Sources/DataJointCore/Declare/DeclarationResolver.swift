@@ -117,6 +117,8 @@ struct DeclarationResolver {
             columns.append(singleton)
             storedComments[singleton.name] = singleton.storedComment
             primaryKey = [singleton.name]
+            lineage[singleton.name] = "\(name.schema).\(name.table).\(singleton.name)"
+
         }
         let declaration = TableDeclaration(
             name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,

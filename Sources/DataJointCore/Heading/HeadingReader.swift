@@ -81,6 +81,24 @@ struct HeadingReader {
         return nil
     }
 
+    /// `'a::b'::character varying` -> `'a::b'`: removes a PostgreSQL cast that follows the value, outside quotes.
+    static func strippingTrailingCast(_ text: String) -> String {
+        var quote: Character?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == ":", text[index...].hasPrefix("::") {
+                return String(text[..<index]).trimmingCharacters(in: .whitespaces)
+            }
+            index = text.index(after: index)
+        }
+        return text
+    }
+
     static func nativeType(_ sqlType: String) -> AttributeType {
         if let parsed = AttributeType(parsing: sqlType) { return parsed }
         let lower = sqlType.lowercased()
@@ -104,7 +122,7 @@ struct HeadingReader {
     static func defaultValue(_ sql: String?, nullable: Bool, type: AttributeType) -> DefaultValue? {
         if nullable { return .null }
         guard var text = sql?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if let cast = text.range(of: "::") { text = String(text[..<cast.lowerBound]) }  // PostgreSQL casts
+        text = HeadingReader.strippingTrailingCast(text)
         let upper = text.uppercased()
         if upper == "NULL" { return nil }
         if upper.hasPrefix("CURRENT_TIMESTAMP") || upper == "NOW()" { return .currentTimestamp }

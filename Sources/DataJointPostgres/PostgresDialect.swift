@@ -1,0 +1,419 @@
+import DataJointCore
+import Foundation
+
+/// The SQL dialect of the PostgreSQL backend.
+///
+/// A DataJoint schema is a PostgreSQL schema; tables are `"schema"."table"`. Declarations are laid out exactly as
+/// DataJoint-Python 2.x lays them out on PostgreSQL, so that both can work on the same database:
+///
+/// - core types map as the reference's `core_type_to_sql` (`int8` -> `smallint`, `float32` -> `real`,
+///   `bool` -> `boolean`, `json` -> `jsonb`, `bytes` -> `bytea`, `datetime(n)` -> `timestamp(n)`, ...);
+/// - an enum is a named type `"schema"."enum_<md5 of the sorted values, 8 hex digits>"`, created before the table
+///   and shared by every column of the schema with the same values; a foreign-key column uses its parent's type;
+/// - secondary indexes, `unique` foreign keys and the indexes that support foreign keys are separate
+///   `CREATE INDEX "idx_<table>_<columns>"` statements;
+/// - comments (the `:type:` markers included) are set with `COMMENT ON TABLE` / `COMMENT ON COLUMN`; columns that
+///   a foreign key brings in carry no comment.
+public struct PostgresDialect: Dialect {
+    public init() {}
+
+    public var backendName: String { "postgresql" }
+    /// NAMEDATALEN - 1.
+    public var maxTableNameLength: Int { 63 }
+    /// The protocol carries at most 65535 parameters per statement.
+    public var maxParametersPerStatement: Int { 65_000 }
+
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public func placeholder(_ index: Int) -> String { "$\(index)" }
+
+    public func limitClause(limit: Int?, offset: Int?) -> String {
+        switch (limit, offset) {
+        case (nil, nil): ""
+        case (let l?, nil): " LIMIT \(l)"
+        case (let l?, let o?): " LIMIT \(l) OFFSET \(o)"
+        case (nil, let o?): " OFFSET \(o)"
+        }
+    }
+
+    // MARK: types
+
+    public func columnType(for type: AttributeType) throws -> String {
+        switch type {
+        case .int8, .int16: "smallint"  // PostgreSQL has no 1-byte integer
+        case .int32: "integer"
+        case .int64: "bigint"
+        case .float32: "real"
+        case .float64: "double precision"
+        case .bool: "boolean"
+        case .decimal(let p, let s): "numeric(\(p),\(s))"
+        case .char(let n): "char(\(n))"
+        case .varchar(let n): "varchar(\(n))"
+        case .enumeration: quote(PostgresDialect.enumTypeName(type.description))
+        case .date: "date"
+        case .datetime(let digits): digits.map { "timestamp(\($0))" } ?? "timestamp"
+        case .json: "jsonb"
+        case .uuid: "uuid"
+        case .bytes: "bytea"
+        case .native(let text, _): PostgresDialect.nativeType(text)
+        case .codec(let name, _):
+            throw DataJointError(.declaration, "codec <\(name)> has no column type on PostgreSQL")
+        }
+    }
+
+    /// The column type of an attribute in a table of `schema`; enum types are qualified by the schema they live in.
+    func columnType(for type: AttributeType, typeText: String, enumSchema: String) throws -> String {
+        if case .enumeration = type {
+            return quote(enumSchema) + "." + quote(PostgresDialect.enumTypeName(typeText))
+        }
+        return try columnType(for: type)
+    }
+
+    /// The name of the enum type of an enum with these values (`enum_` and 8 hex digits), as DataJoint-Python
+    /// names it.
+    public static func enumTypeName(for values: [String]) -> String {
+        enumTypeName(AttributeType.enumeration(values).description)
+    }
+
+    /// The name DataJoint-Python gives the enum type of a declared type such as `enum('F','M','U')`: `enum_` and
+    /// the first 8 hex digits of the MD5 of the values, sorted and joined by `_`. The values are split as the
+    /// reference splits them (at every comma, quotes stripped), so the names agree even for unusual values.
+    static func enumTypeName(_ typeText: String) -> String {
+        var inner = typeText
+        if let open = typeText.firstIndex(of: "("), let close = typeText.lastIndex(of: ")"), open < close {
+            inner = String(typeText[typeText.index(after: open)..<close])
+        }
+        let values = inner.split(separator: ",", omittingEmptySubsequences: false).map { part -> String in
+            var v = Substring(part.trimmingCharacters(in: .whitespacesAndNewlines))
+            while let first = v.first, first == "'" || first == "\"" { v = v.dropFirst() }
+            while let last = v.last, last == "'" || last == "\"" { v = v.dropLast() }
+            return String(v)
+        }
+        // Python sorts strings by code point.
+        let sorted = values.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) { $0.value < $1.value } }
+        return "enum_" + MD5.hex(Array(sorted.joined(separator: "_").utf8)).prefix(8)
+    }
+
+    /// A native type as written, with MySQL-only spellings translated to their PostgreSQL equivalents (the
+    /// reference passes native types through unchanged, which fails on PostgreSQL for these).
+    static func nativeType(_ text: String) -> String {
+        var lower = text.lowercased().trimmingCharacters(in: .whitespaces)
+        let autoIncrement = lower.contains("auto_increment")
+        for word in [" auto_increment", " unsigned", " zerofill"] { lower = lower.replacingOccurrences(of: word, with: "") }
+        lower = lower.trimmingCharacters(in: .whitespaces)
+        if let match = lower.range(of: #"^(tiny|small|medium|big|)int(eger)?(\s*\(\s*\d+\s*\))?$"#, options: .regularExpression),
+            match.lowerBound == lower.startIndex
+        {
+            let base: String
+            if lower.hasPrefix("tiny") || lower.hasPrefix("small") {
+                base = autoIncrement ? "smallserial" : "smallint"
+            } else if lower.hasPrefix("big") {
+                base = autoIncrement ? "bigserial" : "bigint"
+            } else {
+                base = autoIncrement ? "serial" : "integer"
+            }
+            return base
+        }
+        if lower.range(of: #"^(tiny|medium|long)?blob$"#, options: .regularExpression) != nil { return "bytea" }
+        if lower.range(of: #"^(tiny|medium|long)text$"#, options: .regularExpression) != nil { return "text" }
+        if lower.range(of: #"^double(\s*\(.*\))?$"#, options: .regularExpression) != nil { return "double precision" }
+        if lower == "float" { return "real" }  // MySQL's FLOAT is single precision; float(p) means the same on both
+        if lower.range(of: #"^(decimal|dec|fixed)"#, options: .regularExpression) != nil, lower != text.lowercased() {
+            return lower
+        }
+        return text
+    }
+
+    // MARK: values
+
+    /// Decimals as plain digits (never with an exponent).
+    static func decimalText(_ d: Decimal) -> String {
+        var value = d
+        return NSDecimalString(&value, Locale(identifier: "en_US_POSIX"))
+    }
+
+    public func encode(_ value: Value, as type: AttributeType) -> Value {
+        // The session binds typed values itself (see `PostgresSession.bind`); only kinds the column type does not
+        // take are converted here.
+        switch (value, type) {
+        case (.int(let i), .bool): return .bool(i != 0)
+        case (.bool(let b), .int8), (.bool(let b), .int16), (.bool(let b), .int32), (.bool(let b), .int64),
+            (.bool(let b), .native(_, .integer)):
+            return .int(b ? 1 : 0)
+        case (.datetime(let d), .datetime(let digits)): return .datetime(d.truncated(toFractionalDigits: digits ?? 0))
+        default: return value
+        }
+    }
+
+    public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
+        if raw.isNull { return .null }
+        func fail() -> DataJointError {
+            DataJointError(.codec, "cannot read \(raw.kindName) \(raw) as \(type)")
+        }
+        let posix = Locale(identifier: "en_US_POSIX")
+        switch type {
+        case .int8, .int16, .int32, .int64, .native(_, .integer):
+            switch raw {
+            case .int: return raw
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
+            case .decimal(let d): return Int64(exactly: NSDecimalNumber(decimal: d).doubleValue).map(Value.int) ?? raw
+            case .string(let s): return Int64(s).map(Value.int) ?? raw
+            default: throw fail()
+            }
+        case .bool:
+            switch raw {
+            case .bool: return raw
+            case .int(let i): return .bool(i != 0)
+            case .string(let s): return .bool(s == "t" || s == "true" || s == "1")
+            default: throw fail()
+            }
+        case .float32:
+            guard let d = Double(dataJointValue: raw) else { throw fail() }
+            return .double(Double(Float(d)))
+        case .float64, .native(_, .float):
+            if case .string(let s) = raw, let d = Double(s) { return .double(d) }
+            guard let d = Double(dataJointValue: raw) else { throw fail() }
+            return .double(d)
+        case .decimal, .native(_, .numeric):
+            switch raw {
+            case .decimal: return raw
+            case .int(let i): return .decimal(Decimal(i))
+            case .double(let d):
+                return .decimal(Decimal(string: String(d), locale: posix) ?? Decimal(d))
+            case .string(let s):
+                guard let d = Decimal(string: s, locale: posix) else { throw fail() }
+                return .decimal(d)
+            default: throw fail()
+            }
+        case .date:
+            switch raw {
+            case .date: return raw
+            case .datetime(let d): return .date(d.date)
+            case .string(let s):
+                guard let d = CalendarDate(iso: String(s.prefix(10))) else { throw fail() }
+                return .date(d)
+            default: throw fail()
+            }
+        case .datetime:
+            switch raw {
+            case .datetime: return raw
+            case .date(let d): return .datetime(DateTime(date: d)!)
+            case .string(let s):
+                guard let d = DateTime(iso: s) else { throw fail() }
+                return .datetime(d)
+            default: throw fail()
+            }
+        case .json:
+            switch raw {
+            case .json: return raw
+            case .string(let s): return .json(try JSON(parsing: s))
+            default: throw fail()
+            }
+        case .uuid:
+            switch raw {
+            case .uuid: return raw
+            case .string(let s):
+                guard let u = UUID(uuidString: s) else { throw fail() }
+                return .uuid(u)
+            case .bytes(let d) where d.count == 16:
+                return .uuid(d.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) })
+            default: throw fail()
+            }
+        case .char:
+            // `character(n)` pads with spaces; DataJoint returns the value as inserted, as MySQL does.
+            guard case .string(let s) = raw else { return .string(raw.description) }
+            return .string(PostgresDialect.trimmingTrailingSpaces(s))
+        case .native(let text, .string) where text.lowercased().hasPrefix("char"):
+            guard case .string(let s) = raw else { return .string(raw.description) }
+            return .string(PostgresDialect.trimmingTrailingSpaces(s))
+        case .varchar, .enumeration, .native(_, .string), .native(_, .text), .native(_, .temporal):
+            if case .string = raw { return raw }
+            return .string(raw.description)
+        case .bytes, .native(_, .blob), .codec:
+            if case .string(let s) = raw { return .bytes(Data(s.utf8)) }
+            return raw
+        }
+    }
+
+    static func trimmingTrailingSpaces(_ s: String) -> String {
+        var end = s.endIndex
+        while end > s.startIndex, s[s.index(before: end)] == " " { end = s.index(before: end) }
+        return String(s[..<end])
+    }
+
+    // MARK: statements
+
+    public func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String) {
+        switch insert.onConflict {
+        case .fail:
+            return ("INSERT", "")
+        case .ignore:
+            return ("INSERT", " ON CONFLICT DO NOTHING")
+        case .replace(let key):
+            let others = insert.columns.filter { !key.contains($0) }
+            let update = others.isEmpty
+                ? " DO NOTHING"
+                : " DO UPDATE SET " + others.map { "\(quote($0)) = EXCLUDED.\(quote($0))" }.joined(separator: ", ")
+            return ("INSERT", " ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")" + update)
+        }
+    }
+
+    /// The statements that declare a table, as DataJoint-Python's `declare` produces them on PostgreSQL:
+    /// `CREATE TYPE` for its enums, `CREATE TABLE`, `CREATE INDEX`, `COMMENT ON TABLE`, `COMMENT ON COLUMN`.
+    public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
+        let schema = table.name.schema
+        let qualified = qualifiedName(table.name)
+        // Columns brought in by a foreign key (not declared in the definition), with the table they come from.
+        var inheritedFrom: [String: SQLTableName] = [:]
+        for fk in table.foreignKeys {
+            for column in fk.columns where inheritedFrom[column] == nil {
+                if !(table.storedComments[column] ?? "").hasPrefix(":") { inheritedFrom[column] = fk.referencedTable }
+            }
+        }
+        var statements: [RenderedSQL] = []
+        var createdTypes = Set<String>()
+        var lines: [String] = []
+        for column in PostgresDialect.referenceColumnOrder(table.columns) {
+            let parent = inheritedFrom[column.name]
+            let type = try columnType(for: column.type, typeText: column.typeText, enumSchema: parent?.schema ?? schema)
+            if case .enumeration(let members) = column.type, parent == nil {
+                let name = PostgresDialect.enumTypeName(column.typeText)
+                if createdTypes.insert(name).inserted {
+                    statements.append(createEnumType(schema: schema, name: name, members: members))
+                }
+            }
+            var line = quote(column.name) + " " + type
+            if parent != nil {
+                // A foreign-key column: NOT NULL unless the reference is nullable, no default.
+                if !column.nullable { line += " NOT NULL" }
+            } else if column.nullable {
+                line += " DEFAULT NULL"
+            } else if let d = column.defaultValue {
+                line += " NOT NULL DEFAULT " + defaultSQL(d)
+            } else {
+                line += " NOT NULL"
+            }
+            lines.append(line)
+        }
+        lines.append("PRIMARY KEY (" + table.primaryKey.map(quote).joined(separator: ", ") + ")")
+        for fk in table.foreignKeys {
+            lines.append(
+                "FOREIGN KEY (" + fk.columns.map(quote).joined(separator: ", ") + ") REFERENCES "
+                    + qualifiedName(fk.referencedTable) + " (" + fk.referencedColumns.map(quote).joined(separator: ", ")
+                    + ") ON UPDATE CASCADE ON DELETE RESTRICT")
+        }
+        statements.append(RenderedSQL("CREATE TABLE IF NOT EXISTS \(qualified) (\n" + lines.joined(separator: ",\n") + "\n)"))
+
+        // Declared indexes (and `unique` foreign keys) in order, then an index for each foreign key whose columns
+        // are not a left prefix of the primary key or of an index already there (longest first): PostgreSQL does
+        // not index foreign keys by itself, and cascading deletes need it.
+        var indexes = table.indexes
+        var prefixes: [[String]] = [table.primaryKey] + table.indexes.map(\.columns)
+        let candidates = table.foreignKeys.map(\.columns).enumerated()
+            .sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }.map(\.element)
+        for candidate in candidates where !prefixes.contains(where: { Array($0.prefix(candidate.count)) == candidate }) {
+            indexes.append(IndexConstraint(unique: false, columns: candidate))
+            prefixes.append(candidate)
+        }
+        for index in indexes {
+            let names = index.columns.map { PostgresDialect.unquoted($0) }
+            let indexName = "idx_\(table.name.table)_" + String(String.UnicodeScalarView(names.joined(separator: "_").unicodeScalars.prefix(30)))
+            let columns = index.columns.map { $0.hasPrefix("(") ? $0 : quote($0) }.joined(separator: ", ")
+            statements.append(
+                RenderedSQL("CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quote(indexName)) ON \(qualified) (\(columns))"))
+        }
+
+        // The reference declares `~lineage` without any comments.
+        if table.name.table == "~lineage" { return statements }
+        statements.append(RenderedSQL("COMMENT ON TABLE \(qualified) IS \(stringLiteral(table.comment))"))
+        for column in table.columns where inheritedFrom[column.name] == nil {
+            let stored = PostgresDialect.escapedComment(table.storedComments[column.name] ?? column.storedComment, typeText: column.typeText)
+            guard !stored.isEmpty else { continue }
+            statements.append(
+                RenderedSQL("COMMENT ON COLUMN \(qualified).\(quote(column.name)) IS \(stringLiteral(stored))"))
+        }
+        return statements
+    }
+
+    /// Columns in the order the reference creates them: it adds `_singleton` (the key of a table that declares
+    /// none) after the attributes of the definition, before any other platform column.
+    static func referenceColumnOrder(_ columns: [Attribute]) -> [Attribute] {
+        guard let singleton = columns.firstIndex(where: { $0.name == "_singleton" }) else { return columns }
+        var ordered = columns
+        let column = ordered.remove(at: singleton)
+        let position = (ordered.lastIndex(where: { !$0.isHidden }).map { $0 + 1 }) ?? 0
+        ordered.insert(column, at: position)
+        return ordered
+    }
+
+    /// The reference escapes double quotes of the user's comment with a backslash (a MySQL-ism that PostgreSQL
+    /// stores as written); `:type:` markers are left as they are. `PostgresCatalog` undoes it when reading.
+    static func escapedComment(_ stored: String, typeText: String) -> String {
+        let marker = ":" + typeText + ":"
+        if stored.hasPrefix(marker) {
+            return marker + stored.dropFirst(marker.count).replacingOccurrences(of: "\"", with: "\\\"")
+        }
+        return stored.replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    static func unquoted(_ identifier: String) -> String {
+        var t = identifier.trimmingCharacters(in: .whitespaces)
+        while let f = t.first, f == "\"" || f == "`" { t.removeFirst() }
+        while let l = t.last, l == "\"" || l == "`" { t.removeLast() }
+        return t
+    }
+
+    /// A default as the reference writes it: constants as they are, everything else as a quoted literal.
+    func defaultSQL(_ value: DefaultValue) -> String {
+        switch value {
+        case .null: "NULL"
+        case .currentTimestamp: "CURRENT_TIMESTAMP"
+        case .string(let s): stringLiteral(s)
+        case .literal(let l): stringLiteral(l)
+        case .bool(let b): b ? "'true'" : "'false'"
+        }
+    }
+
+    /// `CREATE TYPE` for an enum, doing nothing when the type exists (it is shared by every column of the schema
+    /// with the same values). A `DO` block, so that an existing type does not abort the enclosing transaction.
+    func createEnumType(schema: String, name: String, members: [String]) -> RenderedSQL {
+        let labels = members.map(stringLiteral).joined(separator: ", ")
+        var tag = "$dj$"
+        while labels.contains(tag) { tag = "$dj" + String(tag.count) + "$" }
+        return RenderedSQL(
+            "DO \(tag) BEGIN CREATE TYPE \(quote(schema)).\(quote(name)) AS ENUM (\(labels)); "
+                + "EXCEPTION WHEN duplicate_object THEN NULL; END \(tag)")
+    }
+
+    /// Drops a table, then each enum type it used that no other column uses any more (as the reference's
+    /// `drop_quick` does).
+    public func dropTable(_ table: SQLTableName) -> [RenderedSQL] {
+        let qualified = qualifiedName(table)
+        let relation = stringLiteral(qualified)
+        return [
+            RenderedSQL(
+                """
+                DO $dj$
+                DECLARE
+                  enum_types regtype[];
+                  enum_type regtype;
+                BEGIN
+                  SELECT array_agg(DISTINCT a.atttypid::regtype) INTO enum_types
+                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                    WHERE a.attrelid = \(relation)::regclass AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'e';
+                  DROP TABLE \(qualified);
+                  IF enum_types IS NOT NULL THEN
+                    FOREACH enum_type IN ARRAY enum_types LOOP
+                      IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE atttypid = enum_type AND attnum > 0 AND NOT attisdropped) THEN
+                        EXECUTE format('DROP TYPE IF EXISTS %s', enum_type);
+                      END IF;
+                    END LOOP;
+                  END IF;
+                END $dj$
+                """)
+        ]
+    }
+}
