@@ -43,6 +43,7 @@ public final class Connection: Sendable {
 
     /// Runs `body` in one transaction: everything it does is committed together, or rolled back if it throws.
     /// Nested calls join the enclosing transaction.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if inTransaction { return try await body() }
         let driver = self.driver

@@ -234,6 +234,7 @@ struct RowValidator {
 
 /// Rewords driver errors of inserts so they name the table.
 enum InsertErrors {
+    @discardableResult
     static func translate<T>(table: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
