@@ -37,6 +37,9 @@ public protocol Dialect: Sendable {
     var maxParametersPerStatement: Int { get }
     /// The most bytes of parameter data one multi-row statement should carry (a single larger row is sent alone).
     var maxStatementBytes: Int { get }
+    /// Rewrites a SQL fragment written by a user (a restriction string, a computed attribute) into this
+    /// backend's spelling, e.g. `GROUP_CONCAT(x)` into `STRING_AGG(x::text, ',')` on PostgreSQL.
+    func translateUserSQL(_ fragment: String) -> String
 }
 
 extension Dialect {
@@ -61,6 +64,7 @@ extension Dialect {
 
     public var maxParametersPerStatement: Int { 30_000 }
     public var maxStatementBytes: Int { 16 << 20 }
+    public func translateUserSQL(_ fragment: String) -> String { fragment }
 
     /// Quotes a string as a SQL literal (used only in DDL, where parameters are not accepted).
     public func stringLiteral(_ text: String) -> String {
