@@ -14,11 +14,15 @@ public struct Attribute: Sendable, Hashable {
     public var defaultValue: DefaultValue?
     /// The user's comment (without the `:type:` marker).
     public var comment: String
+    /// Where the attribute originates (`schema.table.attribute`), for semantic matching; nil for secondary
+    /// attributes that are not foreign keys and for computed attributes.
+    public var lineage: String?
 
     public init(
         name: String, type: AttributeType, typeText: String? = nil, inPrimaryKey: Bool = false,
-        nullable: Bool = false, defaultValue: DefaultValue? = nil, comment: String = ""
+        nullable: Bool = false, defaultValue: DefaultValue? = nil, comment: String = "", lineage: String? = nil
     ) {
+        self.lineage = lineage
         self.name = name
         self.type = type
         self.typeText = typeText ?? type.description
@@ -40,5 +44,20 @@ public struct Attribute: Sendable, Hashable {
         case .native: comment
         default: ":\(typeText):\(comment)"
         }
+    }
+}
+
+extension Attribute {
+    /// Attributes are equal when they are declared alike; lineage, which names the declaring table, is not
+    /// compared (semantic matching compares it explicitly).
+    public static func == (a: Attribute, b: Attribute) -> Bool {
+        a.name == b.name && a.type == b.type && a.typeText == b.typeText && a.inPrimaryKey == b.inPrimaryKey
+            && a.nullable == b.nullable && a.defaultValue == b.defaultValue && a.comment == b.comment
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(type)
+        hasher.combine(inPrimaryKey)
     }
 }

@@ -3,8 +3,12 @@ public struct Heading: Sendable, Hashable {
     /// All attributes including hidden ones.
     public private(set) var allAttributes: [Attribute]
 
-    public init(_ attributes: [Attribute]) {
+    /// False when an operand's schema has no `~lineage` table: semantic matching is then skipped (with a warning).
+    public var lineageAvailable: Bool
+
+    public init(_ attributes: [Attribute], lineageAvailable: Bool = true) {
         allAttributes = attributes
+        self.lineageAvailable = lineageAvailable
     }
 
     /// The visible attributes.

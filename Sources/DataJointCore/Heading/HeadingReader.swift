@@ -46,9 +46,17 @@ struct HeadingReader {
         }
         // Order: primary key first, as declared.
         let ordered = attributes.filter(\.inPrimaryKey) + attributes.filter { !$0.inPrimaryKey }
-        let lineage = try await LineageTable(connection: connection, schema: name.schema).lineages(ofTable: name.table)
+        let lineageTable = LineageTable(connection: connection, schema: name.schema)
+        let lineageAvailable = try await lineageTable.exists()
+        let lineage = lineageAvailable ? try await lineageTable.lineages(ofTable: name.table) : [:]
+        let withLineage = ordered.map { attribute -> Attribute in
+            var copy = attribute
+            copy.lineage = lineage[attribute.name]
+            return copy
+        }
         let info = TableInfo(
-            name: name, tier: Tier.of(tableName: name.table) ?? .manual, heading: Heading(ordered),
+            name: name, tier: Tier.of(tableName: name.table) ?? .manual,
+            heading: Heading(withLineage, lineageAvailable: lineageAvailable),
             foreignKeys: described.foreignKeys, indexes: described.indexes, comment: described.comment,
             lineage: lineage)
         visited[name] = info

@@ -1,30 +1,22 @@
 import Foundation
 
-/// Ordering and paging of a fetch.
-public struct FetchOptions: Sendable {
-    /// Attributes to order by, each optionally followed by ` DESC` or ` ASC`; `KEY` means the primary key.
-    public var orderBy: [String]
-    public var limit: Int?
-    public var offset: Int?
-
-    public init(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) {
-        self.orderBy = orderBy
-        self.limit = limit
-        self.offset = offset
-    }
-}
-
 extension QueryConvertible {
-    /// All rows as `Row` values with every visible attribute.
+    /// Compiles the query (reading table headings as needed).
+    func compiled() async throws -> CompiledQuery {
+        try await QueryCompiler.compile(queryNode)
+    }
+
+    /// All rows as `Row` values with every visible attribute. `orderBy` takes attribute names, optionally
+    /// followed by ` DESC`, or `KEY` for the primary key.
     public func toDicts(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) async throws -> [Row] {
-        try await fetchRows(nil, FetchOptions(orderBy: orderBy, limit: limit, offset: offset))
+        try await fetchRows(nil, orderBy: orderBy, limit: limit, offset: offset)
     }
 
     /// The values of one attribute, converted to a Swift type.
     public func toArray<T: ValueConvertible>(
         _ attribute: String, as type: T.Type = T.self, orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil
     ) async throws -> [T] {
-        let rows = try await fetchRows([attribute], FetchOptions(orderBy: orderBy, limit: limit, offset: offset))
+        let rows = try await fetchRows([attribute], orderBy: orderBy, limit: limit, offset: offset)
         return try rows.map { try $0.get(attribute, as: T.self) }
     }
 
@@ -32,24 +24,24 @@ extension QueryConvertible {
     public func toArrays(_ attributes: String..., orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil)
         async throws -> [[Value]]
     {
-        let rows = try await fetchRows(attributes, FetchOptions(orderBy: orderBy, limit: limit, offset: offset))
+        let rows = try await fetchRows(attributes, orderBy: orderBy, limit: limit, offset: offset)
         return attributes.map { name in rows.map { $0[name]! } }
     }
 
     /// The primary-key values of all rows.
     public func keys(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) async throws -> [Row] {
-        let query = try await queryExpression()
-        return try await fetchRows(query.heading.primaryKey, FetchOptions(orderBy: orderBy, limit: limit, offset: offset))
+        let query = try await compiled()
+        return try await fetchRows(query.heading.primaryKey, orderBy: orderBy, limit: limit, offset: offset)
     }
 
     /// The one row of the query; an error unless there is exactly one.
     public func fetch1() async throws -> Row {
-        let rows = try await fetchRows(nil, FetchOptions(limit: 2))
+        let query = try await compiled()
+        let rows = try await Self.fetch(query, nil, orderBy: [], limit: 2, offset: nil)
         guard rows.count == 1 else {
-            let query = try await queryExpression()
             throw DataJointError(
                 .cardinality,
-                "fetch1 expects exactly one row but the query on `\(query.source.table)` returned "
+                "fetch1 expects exactly one row but the query on \(QueryCompiler.description(of: query)) returned "
                     + (rows.isEmpty ? "none" : "more than one"))
         }
         return rows[0]
@@ -57,8 +49,8 @@ extension QueryConvertible {
 
     /// One attribute of the one row of the query.
     public func fetch1<T: ValueConvertible>(_ attribute: String, as type: T.Type = T.self) async throws -> T {
-        let query = try await queryExpression()
-        try query.checkAttributes([attribute])
+        let query = try await compiled()
+        try QueryCompiler().checkAttributes([attribute], in: query, operation: "fetch1")
         return try await fetch1().get(attribute, as: T.self)
     }
 
@@ -72,34 +64,33 @@ extension QueryConvertible {
 
     /// The number of rows.
     public func count() async throws -> Int {
-        let query = try await queryExpression()
-        var select = try await query.select(query.heading.primaryKeyColumns.isEmpty ? nil : query.heading.primaryKeyColumns)
-        if query.heading.primaryKeyColumns.isEmpty { select.columns = [] }
-        let outer = SQLSelect(columns: [(.function("COUNT", [.star]), nil)], from: .subquery(select, alias: "counted"))
+        let query = try await compiled()
+        let outer = SQLSelect(columns: [(.function("COUNT", [.star]), nil)], from: .subquery(query.select, alias: "counted"))
         let rows = try await query.connection.query(query.connection.dialect.render(.select(outer)))
-        guard let first = rows.first?.first, case .int(let n) = first else { return 0 }
-        return Int(n)
+        guard let first = rows.first?.first, let n = Int(dataJointValue: first) else { return 0 }
+        return n
     }
 
     /// True when the query has no rows.
     public func isEmpty() async throws -> Bool {
-        try await fetchRows(nil, FetchOptions(limit: 1)).isEmpty
+        let query = try await compiled()
+        return try await Self.fetch(query, nil, orderBy: [], limit: 1, offset: nil).isEmpty
     }
 
-    /// Streams the rows without holding them all in memory.
+    /// Streams the rows as they arrive from the database, without holding them all in memory.
     public func rows(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) -> AsyncThrowingStream<Row, any Error> {
         let (stream, continuation) = AsyncThrowingStream<Row, any Error>.makeStream()
         let task = Task {
             do {
-                let query = try await queryExpression()
-                let (statement, attributes) = try await query.fetchStatement(
-                    nil, FetchOptions(orderBy: orderBy, limit: limit, offset: offset))
-                let names = attributes.map(\.name)
-                let dialect = query.connection.dialect
+                let query = try await compiled()
+                let (select, attributes) = try QueryCompiler().fetchSelect(
+                    query, attributes: nil, orderBy: orderBy, limit: limit, offset: offset)
+                let statement = query.connection.dialect.render(.select(select))
+                let decoder = RowValueDecoder(attributes: attributes, computed: query.computed, dialect: query.connection.dialect)
                 try await query.connection.withSession { session in
                     for try await raw in session.stream(statement) {
                         try Task.checkCancellation()
-                        continuation.yield(try QueryExpression.decode(raw, names: names, attributes: attributes, dialect: dialect))
+                        continuation.yield(try decoder.decode(raw))
                     }
                 }
                 continuation.finish()
@@ -111,57 +102,42 @@ extension QueryConvertible {
         return stream
     }
 
-    func fetchRows(_ attributes: [String]?, _ options: FetchOptions) async throws -> [Row] {
-        let query = try await queryExpression()
-        let (statement, selected) = try await query.fetchStatement(attributes, options)
-        let raw = try await query.connection.query(statement)
-        let names = selected.map(\.name)
-        let dialect = query.connection.dialect
-        return try raw.map { try QueryExpression.decode($0, names: names, attributes: selected, dialect: dialect) }
+    func fetchRows(_ attributes: [String]?, orderBy: [String], limit: Int?, offset: Int?) async throws -> [Row] {
+        try await Self.fetch(try await compiled(), attributes, orderBy: orderBy, limit: limit, offset: offset)
+    }
+
+    static func fetch(_ query: CompiledQuery, _ attributes: [String]?, orderBy: [String], limit: Int?, offset: Int?)
+        async throws -> [Row]
+    {
+        let (select, selected) = try QueryCompiler().fetchSelect(
+            query, attributes: attributes, orderBy: orderBy, limit: limit, offset: offset)
+        let raw = try await query.connection.query(query.connection.dialect.render(.select(select)))
+        let decoder = RowValueDecoder(attributes: selected, computed: query.computed, dialect: query.connection.dialect)
+        return try raw.map { try decoder.decode($0) }
     }
 }
 
-extension QueryExpression {
-    /// Throws a clear error for attribute names the query does not have.
-    func checkAttributes(_ names: [String]) throws {
-        for name in names where !heading.contains(name) {
-            throw DataJointError(
-                .missingAttribute,
-                "Attribute `\(name)` not found in `\(source.table)`; it has \(heading.names.joined(separator: ", "))")
-        }
+/// Turns the driver's values of one result row into typed values.
+struct RowValueDecoder {
+    let attributes: [Attribute]
+    let computed: Set<String>
+    let dialect: any Dialect
+    let names: [String]
+
+    init(attributes: [Attribute], computed: Set<String>, dialect: any Dialect) {
+        self.attributes = attributes
+        self.computed = computed
+        self.dialect = dialect
+        names = attributes.map(\.name)
     }
 
-    func fetchStatement(_ attributes: [String]?, _ options: FetchOptions) async throws -> (RenderedSQL, [Attribute]) {
-        if let attributes { try checkAttributes(attributes) }
-        let names = attributes ?? heading.names
-        var select = try await select(names)
-        for term in options.orderBy {
-            let parts = term.split(separator: " ").map(String.init)
-            guard let first = parts.first else { continue }
-            let descending = parts.count > 1 && parts[1].uppercased() == "DESC"
-            if first == "KEY" {
-                select.orderBy += heading.primaryKey.map { SQLOrdering(.column($0), descending: descending) }
-            } else {
-                try checkAttributes([first])
-                select.orderBy.append(SQLOrdering(.column(first), descending: descending))
-            }
-        }
-        if let limit = options.limit {
-            guard limit >= 0 else { throw DataJointError(.query, "limit must not be negative") }
-            select.limit = limit
-        }
-        if let offset = options.offset {
-            guard offset >= 0 else { throw DataJointError(.query, "offset must not be negative") }
-            select.offset = offset
-            if select.orderBy.isEmpty { select.orderBy = heading.primaryKey.map { SQLOrdering(.column($0)) } }
-        }
-        return (connection.dialect.render(.select(select)), names.map { heading[$0]! })
-    }
-
-    static func decode(_ raw: [Value], names: [String], attributes: [Attribute], dialect: any Dialect) throws -> Row {
+    func decode(_ raw: [Value]) throws -> Row {
         var values: [Value] = []
         values.reserveCapacity(raw.count)
-        for (v, a) in zip(raw, attributes) { values.append(try dialect.decode(v, as: a.type)) }
+        for (value, attribute) in zip(raw, attributes) {
+            // Computed attributes have no declared type: their values are returned as the database gives them.
+            values.append(computed.contains(attribute.name) ? value : try dialect.decode(value, as: attribute.type))
+        }
         return Row(names: names, values: values)
     }
 }

@@ -1,50 +1,59 @@
-/// Turns restrictions into SQL conditions for a query with a given heading.
+/// Turns restrictions into SQL conditions over a compiled query's output attributes.
 struct RestrictionCompiler {
-    let connection: Connection
+    let compiler: QueryCompiler
 
-    func compile(_ restriction: Restriction, heading: Heading, table: String?) async throws -> SQLExpression {
+    func compile(_ restriction: Restriction, for query: CompiledQuery, semanticCheck: Bool) async throws -> SQLExpression {
+        let heading = query.heading
+        let dialect = query.connection.dialect
         switch restriction {
         case .truth(let b):
             return .truth(b)
         case .sql(let text):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return trimmed.isEmpty ? .truth(true) : .raw(trimmed)
+            return trimmed.isEmpty ? .truth(true) : .raw(dialect.translateUserSQL(trimmed))
         case .row(let row):
+            // Attributes the query does not have are ignored, as in the reference.
             var terms: [SQLExpression] = []
             for (name, value) in zip(row.names, row.values) {
                 guard let attribute = heading[name] else { continue }
-                let column = SQLExpression.column(name, table: table)
+                let column = SQLExpression.column(name)
                 if value.isNull {
                     terms.append(.isNull(column))
+                    continue
+                }
+                if query.computed.contains(name) {
+                    terms.append(.equals(column, .bind(value)))
                     continue
                 }
                 guard let normalized = attribute.type.normalize(value) else {
                     terms.append(.truth(false))
                     continue
                 }
-                terms.append(.equals(column, .bind(connection.dialect.encode(normalized, as: attribute.type))))
+                terms.append(.equals(column, .bind(dialect.encode(normalized, as: attribute.type))))
             }
+            if terms.isEmpty { return .truth(true) }
             return terms.count == 1 ? terms[0] : .and(terms)
         case .and(let items):
             var terms: [SQLExpression] = []
-            for item in items { terms.append(try await compile(item, heading: heading, table: table)) }
+            for item in items { terms.append(try await compile(item, for: query, semanticCheck: semanticCheck)) }
             return .and(terms)
         case .or(let items):
             var terms: [SQLExpression] = []
-            for item in items { terms.append(try await compile(item, heading: heading, table: table)) }
+            for item in items { terms.append(try await compile(item, for: query, semanticCheck: semanticCheck)) }
             return .or(terms)
         case .not(let inner):
-            return .not(try await compile(inner, heading: heading, table: table))
+            return .not(try await compile(inner, for: query, semanticCheck: semanticCheck))
         case .query(let convertible):
-            let other = try await convertible.queryExpression()
-            let common = heading.names.filter { other.heading.contains($0) }
-            let subquery = try await other.select(common.isEmpty ? nil : common, distinct: false)
+            let other = try await compiler.compile(convertible.queryNode)
+            try compiler.checkSameConnection(query, other)
+            let common = try compiler.matchedAttributes(query, other, semanticCheck: semanticCheck, operation: "restrict")
+            // The subquery reads a derived table, so it may name the table being deleted from (MySQL error 1093).
+            let derived = SQLSource.subquery(other.select, alias: compiler.aliases.next())
             if common.isEmpty {
-                var exists = subquery
-                exists.columns = [(.truth(true), nil)]
-                return .exists(exists)
+                return .exists(SQLSelect(columns: [(.raw("1"), nil)], from: derived))
             }
-            return .inSelect(common.map { .column($0, table: table) }, subquery)
+            return .inSelect(
+                common.map { .column($0) }, SQLSelect(columns: common.map { (.column($0), nil) }, from: derived))
         }
     }
 }

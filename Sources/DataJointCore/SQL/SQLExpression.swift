@@ -59,6 +59,9 @@ public indirect enum SQLSource: Sendable {
     case subquery(SQLSelect, alias: String)
     /// An inner or left join of two sources on a condition (`nil` condition: cross join).
     case join(SQLSource, SQLSource, on: SQLExpression?, left: Bool)
+    /// An inner or left join on equal values of the named columns, which appear once in the result
+    /// (`JOIN ... USING (...)`; a cross join when there are none).
+    case joinUsing(SQLSource, SQLSource, columns: [String], left: Bool)
 }
 
 /// A SELECT statement as a value.
@@ -73,6 +76,8 @@ public struct SQLSelect: Sendable {
     public var orderBy: [SQLOrdering] = []
     public var limit: Int?
     public var offset: Int?
+    /// Further SELECTs combined with this one by `UNION` (duplicates removed).
+    public var union: [SQLSelect] = []
 
     public init(columns: [(SQLExpression, alias: String?)] = [], from source: SQLSource, where whereClause: SQLExpression? = nil) {
         self.columns = columns

@@ -60,6 +60,10 @@ public struct SQLRenderer {
             }
         }
         append(dialect.limitClause(limit: select.limit, offset: select.offset))
+        for part in select.union {
+            append(" UNION ")
+            write(part)
+        }
     }
 
     public mutating func write(_ source: SQLSource) {
@@ -71,6 +75,17 @@ public struct SQLRenderer {
             append("(")
             write(select)
             append(") AS " + dialect.quote(alias))
+        case .joinUsing(let l, let r, let columns, let left):
+            write(l)
+            if columns.isEmpty {
+                append(left ? " LEFT JOIN " : " CROSS JOIN ")
+                write(r)
+                if left { append(" ON (1=1)") }
+            } else {
+                append(left ? " LEFT JOIN " : " JOIN ")
+                write(r)
+                append(" USING (" + columns.map(dialect.quote).joined(separator: ", ") + ")")
+            }
         case .join(let l, let r, let on, let left):
             write(l)
             append(left ? " LEFT JOIN " : (on == nil ? " CROSS JOIN " : " JOIN "))

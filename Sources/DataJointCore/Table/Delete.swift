@@ -20,7 +20,7 @@ extension Table {
             throw DataJointError(
                 .notAllowed, "Deleting from `\(info.name.table)` needs confirm: true (safemode is on); nothing was deleted")
         }
-        let seed = try await queryExpression().whereClause() ?? .truth(true)
+        let seed = try await baseWhereClause() ?? .truth(true)
         let counts = try await CascadeDelete(connection: connection, partIntegrity: partIntegrity)
             .run(seeds: [info.name: seed])
         return counts[info.name] ?? 0
@@ -29,10 +29,10 @@ extension Table {
     /// Deletes the rows of this (restricted) table only, without cascading; fails if dependent rows exist.
     @discardableResult
     public func deleteQuick() async throws -> Int {
-        let query = try await queryExpression()
-        let delete = SQLDelete(table: query.source, where: try await query.whereClause())
+        let info = try await info()
+        let delete = SQLDelete(table: info.name, where: try await baseWhereClause())
         let connection = self.connection
-        let table = query.source.table
+        let table = info.name.table
         do {
             return try await connection.transaction { try await connection.execute(.delete(delete)) }
         } catch let error as DataJointError where error.kind == .integrity {

@@ -89,7 +89,7 @@ extension Table {
     ) async throws {
         let info = try await info()
         try checkDirectInsert(info, allowed: allowDirectInsert)
-        let source = try await query.queryExpression()
+        let source = try await query.compiled()
         var names: [String] = []
         for name in source.heading.names {
             if info.heading.contains(name) {
@@ -104,7 +104,7 @@ extension Table {
         for key in info.heading.primaryKey where !names.contains(key) {
             throw DataJointError(.invalidValue, "The query does not supply primary-key attribute `\(key)` of `\(info.name.table)`")
         }
-        let select = try await source.select(names)
+        let (select, _) = try QueryCompiler().fetchSelect(source, attributes: names, orderBy: [], limit: nil, offset: nil)
         let insert = SQLInsert(
             table: info.name, columns: names, rows: .select(select),
             onConflict: conflictAction(skipDuplicates: skipDuplicates, replace: replace, info: info))

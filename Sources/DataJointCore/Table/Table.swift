@@ -37,7 +37,18 @@ public struct Table: Sendable, QueryConvertible {
 
     public func queryExpression() async throws -> QueryExpression {
         let info = try await info()
-        return QueryExpression(connection: connection, heading: info.heading, source: info.name, restrictions: restrictions)
+        var node = QueryNode.base(info.name, info.heading, connection)
+        for restriction in restrictions { node = .restrict(node, restriction, semanticCheck: true) }
+        return QueryExpression(node)
+    }
+
+    /// The WHERE condition selecting this table value's rows of the base table (nil: all rows).
+    func baseWhereClause() async throws -> SQLExpression? {
+        let compiled = try await QueryCompiler.compile(try await queryExpression().node)
+        guard compiled.isPlain, compiled.baseTable != nil else {
+            throw DataJointError(.query, "internal: a restricted table did not compile to a restriction of its base table")
+        }
+        return compiled.select.whereClause
     }
 
     /// True when the table exists in the database.
@@ -63,6 +74,7 @@ public struct Table: Sendable, QueryConvertible {
     public static func & (table: Table, sql: String) -> Table { table.restricted(by: sql) }
     public static func & (table: Table, rows: [Row]) -> Table { table.restricted(by: rows) }
     public static func & (table: Table, condition: some RestrictionConvertible) -> Table { table.restricted(by: condition) }
+    public static func & (table: Table, top: Top) -> QueryExpression { QueryExpression(.top(.source(table), top)) }
     public static func - (table: Table, row: Row) -> Table { table.excluding(row) }
     public static func - (table: Table, sql: String) -> Table { table.excluding(sql) }
     public static func - (table: Table, rows: [Row]) -> Table { table.excluding(rows) }
@@ -71,9 +83,5 @@ public struct Table: Sendable, QueryConvertible {
 
 extension Table: RestrictionConvertible {
     /// A table used as a condition restricts to rows matching it on common attributes.
-    public var restriction: Restriction { .query(self) }
-}
-
-extension QueryExpression: RestrictionConvertible {
     public var restriction: Restriction { .query(self) }
 }

@@ -39,8 +39,7 @@ extension Table {
             assignments.append((name, .bind(dialect.encode(normalized, as: attribute.type))))
         }
         guard !assignments.isEmpty else { return }
-        let query = try await target.queryExpression()
-        let update = SQLUpdate(table: info.name, assignments: assignments, where: try await query.whereClause())
+        let update = SQLUpdate(table: info.name, assignments: assignments, where: try await target.baseWhereClause())
         let connection = self.connection
         try await connection.transaction {
             try await InsertErrors.translate(table: table) { try await connection.execute(.update(update)) }
