@@ -45,6 +45,10 @@ extension Double: ValueConvertible {
         case .int(let i): self = Double(i)
         case .decimal(let d): self = NSDecimalNumber(decimal: d).doubleValue
         case .bool(let b): self = b ? 1 : 0
+        // Computed numbers may arrive as text (MySQL returns DECIMAL results so).
+        case .string(let s):
+            guard let d = Double(s) else { return nil }
+            self = d
         default: return nil
         }
     }
@@ -223,6 +227,9 @@ extension Int: ValueConvertible {
         case .decimal(let d):
             guard let v = Int(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
             self = v
+        case .string(let s):
+            guard let v = Int(s) else { return nil }
+            self = v
         default: return nil
         }
     }
@@ -241,6 +248,9 @@ extension Int64: ValueConvertible {
             self = v
         case .decimal(let d):
             guard let v = Int64(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
+            self = v
+        case .string(let s):
+            guard let v = Int64(s) else { return nil }
             self = v
         default: return nil
         }
@@ -261,6 +271,9 @@ extension Int32: ValueConvertible {
         case .decimal(let d):
             guard let v = Int32(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
             self = v
+        case .string(let s):
+            guard let v = Int32(s) else { return nil }
+            self = v
         default: return nil
         }
     }
@@ -279,6 +292,9 @@ extension Int16: ValueConvertible {
             self = v
         case .decimal(let d):
             guard let v = Int16(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
+            self = v
+        case .string(let s):
+            guard let v = Int16(s) else { return nil }
             self = v
         default: return nil
         }
@@ -299,6 +315,9 @@ extension Int8: ValueConvertible {
         case .decimal(let d):
             guard let v = Int8(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
             self = v
+        case .string(let s):
+            guard let v = Int8(s) else { return nil }
+            self = v
         default: return nil
         }
     }
@@ -317,6 +336,9 @@ extension UInt8: ValueConvertible {
             self = v
         case .decimal(let d):
             guard let v = UInt8(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
+            self = v
+        case .string(let s):
+            guard let v = UInt8(s) else { return nil }
             self = v
         default: return nil
         }
@@ -337,6 +359,9 @@ extension UInt16: ValueConvertible {
         case .decimal(let d):
             guard let v = UInt16(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
             self = v
+        case .string(let s):
+            guard let v = UInt16(s) else { return nil }
+            self = v
         default: return nil
         }
     }
@@ -355,6 +380,9 @@ extension UInt32: ValueConvertible {
             self = v
         case .decimal(let d):
             guard let v = UInt32(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
+            self = v
+        case .string(let s):
+            guard let v = UInt32(s) else { return nil }
             self = v
         default: return nil
         }
