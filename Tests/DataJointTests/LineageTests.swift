@@ -42,4 +42,35 @@ struct LineageTests {
             #expect(try await lab.table("~lineage").count() == 1)
         }
     }
+
+    @Test("rebuildLineage restores the lineage table from the foreign keys", arguments: TestBackend.all)
+    func rebuild(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
+            let before = Set(try await lab.table("~lineage").toDicts())
+            let lineageTable = SQLTableName(schema: "lab", table: "~lineage")
+            try await db.execute(.delete(SQLDelete(table: lineageTable, where: nil)))
+            try await lab.rebuildLineage()
+            #expect(Set(try await lab.table("~lineage").toDicts()) == before)
+        }
+    }
+
+    @Test("without a ~lineage table, joins work with the semantic check skipped", arguments: TestBackend.all)
+    func missingLineageTable(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
+            try await lab[LineagePipeline.LnSubject.self].insert1(["subject_id": 1, "name": "a"])
+            try await lab[LineagePipeline.LnSession.self].insert1(["subject_id": 1, "session_idx": 1])
+            for statement in db.dialect.dropTable(SQLTableName(schema: "lab", table: "~lineage")) {
+                try await db.execute(statement)
+            }
+            let fresh = try await TestDatabase.connect()
+            let reopened = try await fresh.schema("lab", tables: [], create: false)
+            let joined = reopened.table("ln_subject") * reopened.table("ln_session")
+            #expect(try await joined.count() == 1)
+            #expect(try await joined.heading().lineageAvailable == false)
+        }
+    }
 }

@@ -132,4 +132,18 @@ struct QueryAlgebraTests {
             #expect(seen == 3364)
         }
     }
+
+    @Test("a query previews as a text table with its row count", arguments: TestBackend.all)
+    func preview(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let u = try await University.load(into: db)
+            let text = try await (u[S.Student.self] & ["home_state": "UT"]).proj("last_name").preview(limit: 3)
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("*student_id") == true)
+            #expect(lines.first?.contains("last_name") == true)
+            #expect(lines.count == 2 + 3 + 2)
+            #expect(lines.last == " (Total: 7)")
+        }
+    }
 }
