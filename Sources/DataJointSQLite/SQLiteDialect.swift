@@ -45,9 +45,11 @@ public struct SQLiteDialect: Dialect {
         case .int32: "INT"
         case .int64: "BIGINT"
         case .float32, .float64: "REAL"
-        // Numeric affinity keeps up to 15 significant digits exactly; wider decimals are kept as text in a
-        // column without affinity, which SQLite still compares numerically against numbers.
-        case .decimal(let p, let s): p <= 15 ? "DECIMAL(\(p),\(s))" : "BLOB"
+        // Up to 15 significant digits a double holds a decimal exactly once rounded to its scale, and REAL
+        // affinity keeps arithmetic decimal (3.0 / 2 is 1.5, not the integer division of NUMERIC's 3 / 2).
+        // Wider decimals are kept as text in a column without affinity, which SQLite still compares
+        // numerically against numbers.
+        case .decimal(let p, _): p <= 15 ? "REAL" : "BLOB"
         case .char, .varchar, .enumeration, .json: "TEXT"
         case .date: "DATE"
         case .datetime: "DATETIME"
@@ -219,5 +221,10 @@ public struct SQLiteDialect: Dialect {
                 "DELETE FROM \(quote(SQLiteDialect.commentsTable)) WHERE schema_name = ?1 AND table_name = ?2",
                 [.string(table.schema), .string(table.table)]),
         ]
+    }
+
+    /// Rewrites a user-written SQL fragment into this backend's spelling (see `docs/portable-sql.md`).
+    public func translateUserSQL(_ fragment: String) -> String {
+        SQLiteSQLTranslation.translate(fragment)
     }
 }

@@ -376,10 +376,16 @@ struct QueryCompiler {
     // MARK: universal sets
 
     func universal(_ attributes: [String], _ query: CompiledQuery) throws -> CompiledQuery {
-        guard !attributes.isEmpty else {
-            throw DataJointError(.query, "U() & query has no attributes to return; use U().aggr(query, named: [...]) instead")
-        }
         try checkAttributes(attributes, in: query, operation: "U")
+        if attributes.isEmpty {
+            // U() & query: no attributes, one row when the query has any. A hidden constant column carries it.
+            var select = SQLSelect(columns: [(.raw("1"), "_u")], from: source(query.isPlain ? query : wrap(query)))
+            select.distinct = true
+            return CompiledQuery(
+                heading: Heading([Attribute(name: "_u", type: .int8, inPrimaryKey: true)], lineageAvailable: query.heading.lineageAvailable),
+                select: select, connection: query.connection, isPlain: false, exposesOnlyHeading: false, top: nil,
+                baseTable: nil, computed: ["_u"])
+        }
         let heading = Heading(
             attributes.map { name in
                 var copy = query.heading[name]!
