@@ -228,4 +228,9 @@ public struct MySQLDialect: Dialect {
     public func dropTable(_ table: SQLTableName) -> [RenderedSQL] {
         [RenderedSQL("DROP TABLE " + qualifiedName(table))]
     }
+
+    /// Rewrites a user-written SQL fragment into this backend's spelling (see `docs/portable-sql.md`).
+    public func translateUserSQL(_ fragment: String) -> String {
+        MySQLSQLTranslation.translate(fragment)
+    }
 }

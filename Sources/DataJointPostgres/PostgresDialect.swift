@@ -416,4 +416,9 @@ public struct PostgresDialect: Dialect {
                 """)
         ]
     }
+
+    /// Rewrites a user-written SQL fragment into this backend's spelling (see `docs/portable-sql.md`).
+    public func translateUserSQL(_ fragment: String) -> String {
+        PostgresSQLTranslation.translate(fragment)
+    }
 }

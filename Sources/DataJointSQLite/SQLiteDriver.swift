@@ -32,6 +32,7 @@ public final class SQLiteDriver: DatabaseDriver {
             throw DataJointError(.connection, "cannot open SQLite database \(path): \(error)")
         }
         let driver = SQLiteDriver(path: path, connection: connection)
+        try await SQLiteFunctions.install(on: connection)
         let session = SQLiteSession(connection: connection)
         _ = try await session.query(RenderedSQL("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)"))
         _ = try await session.execute(RenderedSQL("PRAGMA foreign_keys = ON"))

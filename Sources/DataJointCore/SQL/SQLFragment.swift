@@ -225,7 +225,8 @@ public struct SQLToken: Sendable, Hashable {
         case backtickQuoted
         /// `"text"`: an identifier on PostgreSQL and SQLite, a string on MySQL.
         case doubleQuoted
-        /// `'text'` with `''` (and on MySQL `\'`) escapes.
+        /// `'text'` with `''` (and on MySQL `\'`) escapes; also `E'...'`, `N'...'`, `X'...'` and PostgreSQL's
+        /// `$$...$$`.
         case string
         /// `12`, `1.5`, `.5`, `1e-3`.
         case number
@@ -440,7 +441,7 @@ extension SQLFragment {
     }
 
     /// True when `expression` has a comparison (`=`, `<`, `>`, `<=`, `>=`, `<>`, `!=`, `LIKE`, `IN`, `IS`,
-    /// `BETWEEN`) outside parentheses: its value is a truth value.
+    /// `BETWEEN`) outside parentheses and `CASE ... END`: its value is a truth value.
     public static func isComparison(_ expression: String) -> Bool {
         let f = SQLFragment(expression)
         var depth = 0
@@ -448,6 +449,8 @@ extension SQLFragment {
             switch t.kind {
             case .openParen: depth += 1
             case .closeParen: depth -= 1
+            case .identifier where t.isKeyword("CASE"): depth += 1
+            case .identifier where t.isKeyword("END"): depth -= 1
             case .symbol where depth == 0:
                 if ["=", "<", ">", "<=", ">=", "<>", "!=", "<=>"].contains(t.text) { return true }
             case .identifier where depth == 0:
@@ -553,6 +556,9 @@ private struct SQLTokenizer {
             }
             return .identifier
         }
+        if b == UInt8(ascii: "$"), !mysqlSyntax, let kind = dollarQuoted() {
+            return kind
+        }
         if b == UInt8(ascii: "?") || b == UInt8(ascii: "$") {
             position += 1
             while let c = byte(), SQLTokenizer.isDigit(c) { position += 1 }
@@ -568,6 +574,28 @@ private struct SQLTokenizer {
         }
         position += 1
         return .other
+    }
+
+    /// PostgreSQL's dollar-quoted string `$$text$$` or `$tag$text$tag$`; nil (nothing consumed) if this `$` starts
+    /// no such string.
+    mutating func dollarQuoted() -> SQLToken.Kind? {
+        var end = position + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "$") {
+            guard SQLTokenizer.isIdentifierStart(bytes[end]) || (end > position + 1 && SQLTokenizer.isDigit(bytes[end]))
+            else { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
+        let delimiter = Array(bytes[position ... end])
+        var i = end + 1
+        while i + delimiter.count <= bytes.count {
+            if bytes[i] == UInt8(ascii: "$"), bytes[i ..< i + delimiter.count].elementsEqual(delimiter) {
+                position = i + delimiter.count
+                return .string
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// A quoted token; a doubled quote inside is an escaped quote. Unterminated: the rest of the text, `.other`.
