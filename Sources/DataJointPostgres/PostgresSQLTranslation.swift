@@ -5,7 +5,7 @@ import DataJointCore
 /// every backend.
 ///
 /// Function names are matched case-insensitively; string literals and everything not listed are kept as written.
-/// Backtick-quoted identifiers become double-quoted ones; `LIKE` becomes `ILIKE` and `REGEXP` becomes `~*`
+/// Backtick-quoted identifiers become double-quoted ones; `REGEXP` becomes `~*`
 /// (MySQL, with its default case-insensitive collations, and SQLite match case-insensitively).
 enum PostgresSQLTranslation {
     static func translate(_ fragment: String) -> String {
@@ -37,8 +37,6 @@ enum PostgresSQLTranslation {
         switch token.kind {
         case .backtickQuoted:
             return "\"" + token.unquoted.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        case .identifier where token.isKeyword("LIKE"):
-            return "ILIKE"
         default:
             return nil
         }

@@ -55,7 +55,8 @@ struct SQLTranslationTests {
         #expect(t("TIMESTAMPDIFF(YEAR, a, b)") == "CAST(EXTRACT(YEAR FROM AGE(CAST(b AS TIMESTAMP), CAST(a AS TIMESTAMP))) AS INTEGER)")
         #expect(t("SUM(sex = 'F')") == "SUM(CAST((sex = 'F') AS INTEGER))")
         #expect(t("SUM(x)") == "SUM(x)")
-        #expect(t("name LIKE 'a%' AND name NOT LIKE '%z'") == "name ILIKE 'a%' AND name NOT ILIKE '%z'")
+        // LIKE is left alone: case-sensitive on PostgreSQL, as it is for DataJoint-Python on the same database.
+        #expect(t("name LIKE 'a%' AND name NOT LIKE '%z'") == "name LIKE 'a%' AND name NOT LIKE '%z'")
         #expect(t("LCASE(a) = UCASE(b)") == "LOWER(a) = UPPER(b)")
         #expect(t("LOCATE('b', s)") == "STRPOS(s, 'b')")
         #expect(t("a REGEXP '^x' AND b NOT RLIKE 'y' AND c = 'REGEXP'") == "a ~* '^x' AND b !~* 'y' AND c = 'REGEXP'")
@@ -204,7 +205,7 @@ enum PortablePipeline {
         ("LEFT(first_name, 2) = 'Ed'", [4]),
         ("RIGHT(first_name, 3) = 'ace'", [3]),
         ("CHAR_LENGTH(first_name) = 4", [2]),
-        ("first_name LIKE 'a%'", [1, 2]),
+        ("first_name LIKE 'A%'", [1, 2]),
         ("last_name = 'O''Brien'", [5]),
         ("last_name = 'IF(x)'", [6]),
         ("`first_name` = 'Ada'", [1]),
