@@ -2,6 +2,7 @@ import DataJointCore
 import Foundation
 import NIOCore
 import SQLiteNIO
+import Synchronization
 
 /// One SQLite connection, used by one task at a time (the driver's lock guarantees it).
 struct SQLiteSession: DatabaseSession {
@@ -27,12 +28,27 @@ struct SQLiteSession: DatabaseSession {
     }
 
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[Value], any Error>.makeStream()
+        // A bounded buffer: when the consumer falls behind, the SQLite thread waits; when it stops listening,
+        // the remaining rows are skipped.
+        let (stream, continuation) = AsyncThrowingStream<[Value], any Error>.makeStream(bufferingPolicy: .bufferingOldest(1024))
         let connection = self.connection
         Task {
             do {
+                let stopped = Atomic<Bool>(false)
                 try await connection.query(statement.sql, statement.binds.map(SQLiteSession.bind)) { row in
-                    continuation.yield(row.columns.map { SQLiteSession.value($0.data) })
+                    guard !stopped.load(ordering: .relaxed) else { return }
+                    let values = row.columns.map { SQLiteSession.value($0.data) }
+                    while true {
+                        switch continuation.yield(values) {
+                        case .enqueued: return
+                        case .terminated:
+                            stopped.store(true, ordering: .relaxed)
+                            return
+                        case .dropped:
+                            usleep(200)
+                        @unknown default: return
+                        }
+                    }
                 }
                 continuation.finish()
             } catch let error as SQLiteError {

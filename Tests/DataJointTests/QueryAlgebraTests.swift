@@ -146,4 +146,23 @@ struct QueryAlgebraTests {
             #expect(lines.last == " (Total: 7)")
         }
     }
+
+    @Test("streaming: the first rows of a million-row join arrive, the rest are never held", arguments: TestBackend.all)
+    func streamingLargeResult(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let u = try await University.load(into: db)
+            // Neither operand determines the other: 300 x 3364 = 1,009,200 rows.
+            let big = u[S.Student.self].proj() * u[S.Enroll.self].proj(named: ["other_student": "student_id"])
+            var taken = 0
+            for try await row in big.rows() {
+                #expect(row.contains("other_student"))
+                taken += 1
+                if taken == 10 { break }
+            }
+            #expect(taken == 10)
+            // The connection is free again for the next query.
+            #expect(try await u[S.Student.self].count() == 300)
+        }
+    }
 }

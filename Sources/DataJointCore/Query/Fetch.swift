@@ -79,7 +79,8 @@ extension QueryConvertible {
 
     /// Streams the rows as they arrive from the database, without holding them all in memory.
     public func rows(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) -> AsyncThrowingStream<Row, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<Row, any Error>.makeStream()
+        // A bounded buffer: rows are read from the database only as fast as they are consumed.
+        let (stream, continuation) = AsyncThrowingStream<Row, any Error>.makeStream(bufferingPolicy: .bufferingOldest(1024))
         let task = Task {
             do {
                 let query = try await compiled()
@@ -88,9 +89,17 @@ extension QueryConvertible {
                 let statement = query.connection.dialect.render(.select(select))
                 let decoder = RowValueDecoder(attributes: attributes, computed: query.computed, dialect: query.connection.dialect)
                 try await query.connection.withSession { session in
-                    for try await raw in session.stream(statement) {
+                    rowLoop: for try await raw in session.stream(statement) {
                         try Task.checkCancellation()
-                        continuation.yield(try decoder.decode(raw))
+                        let row = try decoder.decode(raw)
+                        while true {
+                            switch continuation.yield(row) {
+                            case .enqueued: continue rowLoop
+                            case .terminated: break rowLoop
+                            case .dropped: try await Task.sleep(nanoseconds: 200_000)
+                            @unknown default: break rowLoop
+                            }
+                        }
                     }
                 }
                 continuation.finish()
