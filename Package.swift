@@ -22,7 +22,7 @@ let package = Package(
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
         .target(
             name: "DataJointCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         // The embedded SQLite driver and dialect.
         .target(
@@ -39,6 +39,12 @@ let package = Package(
                 "DataJointCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        // zlib, for the compression of DataJoint blobs (Debian package zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         // The C client library of MariaDB/MySQL (Debian package libmariadb-dev).
         .systemLibrary(
@@ -63,7 +69,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "DataJointCoreTests", dependencies: ["DataJointCore"]),
+        .testTarget(
+            name: "DataJointCoreTests",
+            dependencies: ["DataJointCore"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(
             name: "DataJointTests",
             dependencies: ["DataJoint"],
