@@ -80,6 +80,8 @@ final class MySQLParameters {
             case .datetime(let d): p = .text(d.formatted(fractionalDigits: 6))
             case .uuid(let u): p = .bytes(withUnsafeBytes(of: u.uuid) { Data($0) })
             case .json(let j): p = .text(j.serialized())
+            // Codec values are encoded before they reach a statement; this only guards the invariant.
+            case .custom(let c): p = .text(c.description)
             }
             switch p {
             case .null: break

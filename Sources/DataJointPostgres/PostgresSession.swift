@@ -132,6 +132,8 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         case .datetime(let d): binds.append(TextParameter(text: d.formatted(fractionalDigits: 6), type: .timestamp))
         case .uuid(let u): binds.append(u)
         case .json(let j): binds.append(TextParameter(text: j.serialized(), type: .null))
+        // Codec values are encoded before they reach a statement; this only guards the invariant.
+        case .custom(let c): binds.append(TextParameter(text: c.description, type: .null))
         }
     }
 

@@ -73,6 +73,8 @@ struct SQLiteSession: DatabaseSession {
         case .datetime(let d): .text(d.description)
         case .uuid(let u): .blob(ByteBuffer(bytes: withUnsafeBytes(of: u.uuid) { Array($0) }))
         case .json(let j): .text(j.serialized())
+        // Codec values are encoded before they reach a statement; this only guards the invariant.
+        case .custom(let c): .text(c.description)
         }
     }
 

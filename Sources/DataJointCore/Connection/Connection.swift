@@ -15,6 +15,8 @@ public final class Connection: Sendable {
     /// Table descriptions read from the catalog, shared by all schema values of this connection.
     /// Cleared after any change of the database structure.
     let tableInfoCache = Mutex<[SQLTableName: TableInfo]>([:])
+    /// The codecs attributes of this connection's tables may use.
+    public let codecs = CodecRegistry()
 
     /// Creates a connection over an opened driver.
     public init(driver: any DatabaseDriver, settings: Settings = Settings(), logger: Logger? = nil) {
@@ -90,6 +92,14 @@ public final class Connection: Sendable {
         let catalog = self.catalog
         return try await withSession { try await catalog.schemas($0) }.sorted()
     }
+
+    /// Adds a codec, usable in definitions as `<name>` from now on.
+    public func register(_ codec: any Codec) {
+        codecs.register(codec)
+    }
+
+    /// Names of the codecs this connection knows, sorted.
+    public func listCodecs() -> [String] { codecs.names }
 
     /// Closes the connection.
     public func close() async throws {

@@ -5,6 +5,7 @@ struct DeclarationResolver {
     let resolve: (String, String) async throws -> TableInfo
     let settings: Settings
     let maxTableNameLength: Int
+    let codecs: CodecRegistry
 
     struct Result {
         var declaration: TableDeclaration
@@ -30,15 +31,22 @@ struct DeclarationResolver {
                 if columns.contains(where: { $0.name == a.name }) {
                     throw DataJointError.declaration("Attribute `\(a.name)` is declared twice", line: a.line)
                 }
-                let attribute = Attribute(
+                var attribute = Attribute(
                     name: a.name, type: a.type, typeText: a.typeText, inPrimaryKey: a.inPrimaryKey,
                     nullable: a.nullable, defaultValue: a.defaultValue, comment: a.comment)
-                if case .codec(let codec, _) = a.type {
-                    throw DataJointError.declaration(
-                        "The codec <\(codec)> is not registered (codecs arrive with the type-system release)", line: a.line)
+                storedComments[a.name] = attribute.storedComment
+                if case .codec(let codec, let store) = a.type {
+                    if a.inPrimaryKey {
+                        throw DataJointError.declaration("A codec attribute (<\(codec)>) cannot be in the primary key", line: a.line)
+                    }
+                    // The column holds the codec's stored type; the comment keeps `:<codec>:`.
+                    do {
+                        attribute.type = try codecs.resolve(name: codec, store: store).storage
+                    } catch let error as DataJointError {
+                        throw DataJointError.declaration(error.message, line: a.line)
+                    }
                 }
                 columns.append(attribute)
-                storedComments[a.name] = attribute.storedComment
                 if a.inPrimaryKey {
                     primaryKey.append(a.name)
                     lineage[a.name] = "\(name.schema).\(name.table).\(a.name)"

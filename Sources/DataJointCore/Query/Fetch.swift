@@ -87,7 +87,9 @@ extension QueryConvertible {
                 let (select, attributes) = try QueryCompiler().fetchSelect(
                     query, attributes: nil, orderBy: orderBy, limit: limit, offset: offset)
                 let statement = query.connection.dialect.render(.select(select))
-                let decoder = RowValueDecoder(attributes: attributes, computed: query.computed, dialect: query.connection.dialect)
+                let decoder = try RowValueDecoder(
+                    attributes: attributes, computed: query.computed, connection: query.connection,
+                    table: QueryCompiler.description(of: query))
                 try await query.connection.withSession { session in
                     rowLoop: for try await raw in session.stream(statement) {
                         try Task.checkCancellation()
@@ -121,7 +123,9 @@ extension QueryConvertible {
         let (select, selected) = try QueryCompiler().fetchSelect(
             query, attributes: attributes, orderBy: orderBy, limit: limit, offset: offset)
         let raw = try await query.connection.query(query.connection.dialect.render(.select(select)))
-        let decoder = RowValueDecoder(attributes: selected, computed: query.computed, dialect: query.connection.dialect)
+        let decoder = try RowValueDecoder(
+            attributes: selected, computed: query.computed, connection: query.connection,
+            table: QueryCompiler.description(of: query))
         return try raw.map { try decoder.decode($0) }
     }
 }
@@ -130,22 +134,47 @@ extension QueryConvertible {
 struct RowValueDecoder {
     let attributes: [Attribute]
     let computed: Set<String>
-    let dialect: any Dialect
+    let connection: Connection
     let names: [String]
+    /// For codec attributes: the core type their column stores.
+    let storage: [String: AttributeType]
+    let table: String
 
-    init(attributes: [Attribute], computed: Set<String>, dialect: any Dialect) {
+    init(attributes: [Attribute], computed: Set<String>, connection: Connection, table: String) throws {
         self.attributes = attributes
         self.computed = computed
-        self.dialect = dialect
+        self.connection = connection
+        self.table = table
         names = attributes.map(\.name)
+        var storage: [String: AttributeType] = [:]
+        for attribute in attributes {
+            if case .codec(let name, let store) = attribute.type {
+                storage[attribute.name] = try connection.codecs.resolve(name: name, store: store).storage
+            }
+        }
+        self.storage = storage
     }
 
     func decode(_ raw: [Value]) throws -> Row {
+        let dialect = connection.dialect
         var values: [Value] = []
         values.reserveCapacity(raw.count)
         for (value, attribute) in zip(raw, attributes) {
-            // Computed attributes have no declared type: their values are returned as the database gives them.
-            values.append(computed.contains(attribute.name) ? value : try dialect.decode(value, as: attribute.type))
+            if computed.contains(attribute.name) {
+                // Computed attributes have no declared type: values come as the database gives them.
+                values.append(value)
+            } else if case .codec(let name, let store) = attribute.type, let stored = storage[attribute.name] {
+                let decoded = try dialect.decode(value, as: stored)
+                if decoded.isNull {
+                    values.append(.null)
+                } else {
+                    let context = CodecContext(
+                        table: table, attribute: attribute.name, store: store, downloadPath: connection.settings.downloadPath)
+                    values.append(try connection.codecs.decode(decoded, name: name, store: store, context: context))
+                }
+            } else {
+                values.append(try dialect.decode(value, as: attribute.type))
+            }
         }
         return Row(names: names, values: values)
     }

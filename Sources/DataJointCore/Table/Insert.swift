@@ -135,7 +135,9 @@ extension Table {
         guard !rows.isEmpty else { return }
         let info = try await info()
         try checkDirectInsert(info, allowed: options.allowDirectInsert)
-        let validator = RowValidator(info: info, dialect: connection.dialect, ignoreExtraFields: options.ignoreExtraFields)
+        let validator = RowValidator(
+            info: info, dialect: connection.dialect, ignoreExtraFields: options.ignoreExtraFields,
+            codecs: connection.codecs, downloadPath: connection.settings.downloadPath)
         // Validate every row before sending anything; group rows by the attributes they supply.
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
@@ -184,6 +186,8 @@ struct RowValidator {
     let info: TableInfo
     let dialect: any Dialect
     let ignoreExtraFields: Bool
+    let codecs: CodecRegistry
+    let downloadPath: String
 
     func validate(_ row: Row, index: Int, count: Int) throws -> (columns: [String], values: [Value]) {
         let table = info.name.table
@@ -217,6 +221,17 @@ struct RowValidator {
                 }
                 columns.append(attribute.name)
                 values.append(.null)
+                continue
+            }
+            if case .codec(let name, let store) = attribute.type {
+                let context = CodecContext(table: table, attribute: attribute.name, store: store, downloadPath: downloadPath)
+                let (encoded, storage) = try codecs.encode(value, name: name, store: store, context: context)
+                guard let normalized = storage.normalize(encoded) else {
+                    throw DataJointError(
+                        .codec, "codec <\(name)> produced \(encoded.kindName) for `\(table)`.`\(attribute.name)`, not \(storage)")
+                }
+                columns.append(attribute.name)
+                values.append(dialect.encode(normalized, as: storage))
                 continue
             }
             guard let normalized = attribute.type.normalize(value) else {
@@ -265,7 +280,7 @@ extension Value {
         case .datetime, .uuid, .decimal: 16
         case .string(let s): s.utf8.count
         case .bytes(let d): d.count
-        case .json: 64
+        case .json, .custom: 64
         }
     }
 }

@@ -117,7 +117,8 @@ public final class Schema: Sendable {
         let parsed = try DefinitionParser().parse(definition)
         let resolver = DeclarationResolver(
             resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
-            settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength)
+            settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength,
+            codecs: connection.codecs)
         let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
         for case .attribute(let attribute) in parsed.lines {
             guard case .native(let text, let category) = attribute.type else { continue }

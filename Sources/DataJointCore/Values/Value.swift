@@ -20,6 +20,9 @@ public enum Value: Sendable, Hashable {
     case datetime(DateTime)
     case uuid(UUID)
     case json(JSON)
+    /// A value of a codec type (an array for `<blob>`, a file for `<attach>`, a user codec's type), before it is
+    /// encoded for storage or after it is decoded.
+    case custom(CustomValue)
 
     /// True for `.null`.
     public var isNull: Bool {
@@ -41,6 +44,7 @@ public enum Value: Sendable, Hashable {
         case .datetime: "datetime"
         case .uuid: "uuid"
         case .json: "json"
+        case .custom(let c): c.typeName
         }
     }
 }
@@ -70,6 +74,7 @@ extension Value: CustomStringConvertible {
         case .datetime(let d): d.description
         case .uuid(let u): u.uuidString.lowercased()
         case .json(let j): j.serialized()
+        case .custom(let c): c.description
         }
     }
 

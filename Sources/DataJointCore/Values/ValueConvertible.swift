@@ -197,6 +197,7 @@ extension JSON {
         case .datetime(let d): self = .string(d.description)
         case .uuid(let u): self = .string(u.uuidString.lowercased())
         case .json(let j): self = j
+        case .custom(let c): self = .string(c.description)
         }
     }
 

@@ -1,0 +1,57 @@
+/// Turns values of a Swift type into something a column can store, and back: the type behind an attribute
+/// declared as `<name>` or `<name@store>`.
+///
+/// A codec stores its values as another type (`storedType`): a core type such as `bytes` or `json`, or another
+/// codec, so codecs chain (`<blob@>` stores through `<hash@>`, which stores `json`). Register a codec of your own
+/// on a connection with `connection.register(_:)`; it can then be used in definitions as `<name>`.
+///
+/// ```swift
+/// struct PointCodec: Codec {
+///     let name = "point"
+///     func storedType(inStore: Bool) -> String { "json" }
+///     func encode(_ value: Value, context: CodecContext) throws -> Value {
+///         guard case .custom(let c) = value, let p = c.as(Point.self) else { throw DataJointError(.codec, "not a Point") }
+///         return .json(["x": .double(p.x), "y": .double(p.y)])
+///     }
+///     func decode(_ stored: Value, context: CodecContext) throws -> Value {
+///         guard case .json(.object(let o)) = stored, case .double(let x)? = o["x"], case .double(let y)? = o["y"]
+///         else { throw DataJointError(.codec, "not a stored point") }
+///         return .custom(CustomValue(Point(x: x, y: y)))
+///     }
+/// }
+/// ```
+public protocol Codec: Sendable {
+    /// The name used in definitions: `blob` for `<blob>`.
+    var name: String { get }
+    /// The type values are stored as, in definition notation: `bytes`, `json`, ... or another codec (`<hash>`).
+    /// `inStore` is true for `<name@store>` attributes.
+    func storedType(inStore: Bool) -> String
+    /// Checks a value before anything is sent; throws a `DataJointError` that says what is wrong.
+    func validate(_ value: Value, context: CodecContext) throws
+    /// Converts an inserted value to a value of the stored type.
+    func encode(_ value: Value, context: CodecContext) throws -> Value
+    /// Converts a stored value back to the value users fetch.
+    func decode(_ stored: Value, context: CodecContext) throws -> Value
+}
+
+extension Codec {
+    public func validate(_ value: Value, context: CodecContext) throws {}
+}
+
+/// What a codec knows about the value it encodes or decodes.
+public struct CodecContext: Sendable {
+    /// The table and attribute, for messages.
+    public var table: String
+    public var attribute: String
+    /// The store of `<name@store>` attributes ("" for the default store), nil in-table.
+    public var store: String?
+    /// Where codecs that produce files (such as `<attach>`) put them (`download_path`).
+    public var downloadPath: String
+
+    public init(table: String, attribute: String, store: String?, downloadPath: String) {
+        self.table = table
+        self.attribute = attribute
+        self.store = store
+        self.downloadPath = downloadPath
+    }
+}
