@@ -15,6 +15,9 @@ import Foundation
 /// - comments (the `:type:` markers included) are set with `COMMENT ON TABLE` / `COMMENT ON COLUMN`; columns that
 ///   a foreign key brings in carry no comment.
 public struct PostgresDialect: Dialect {
+    /// PostgreSQL's real and double precision hold NaN and the infinities.
+    public func canStore(_ double: Double) -> Bool { true }
+
     public init() {}
 
     public var backendName: String { "postgresql" }

@@ -37,6 +37,9 @@ public struct SQLiteDialect: Dialect {
 
     public func placeholder(_ index: Int) -> String { "?\(index)" }
 
+    /// SQLite keeps infinities but turns NaN into NULL.
+    public func canStore(_ double: Double) -> Bool { !double.isNaN }
+
     public func columnType(for type: AttributeType) throws -> String {
         switch type {
         // Not `INTEGER`: a lone `INTEGER PRIMARY KEY` would become SQLite's row id and ignore its default.

@@ -40,6 +40,8 @@ public protocol Dialect: Sendable {
     /// Rewrites a SQL fragment written by a user (a restriction string, a computed attribute) into this
     /// backend's spelling, e.g. `GROUP_CONCAT(x)` into `STRING_AGG(x::text, ',')` on PostgreSQL.
     func translateUserSQL(_ fragment: String) -> String
+    /// True when a float column of this backend can hold the value (NaN and infinities are not everywhere).
+    func canStore(_ double: Double) -> Bool
 }
 
 extension Dialect {
@@ -65,6 +67,7 @@ extension Dialect {
     public var maxParametersPerStatement: Int { 30_000 }
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
+    public func canStore(_ double: Double) -> Bool { double.isFinite }
 
     /// Quotes a string as a SQL literal (used only in DDL, where parameters are not accepted).
     public func stringLiteral(_ text: String) -> String {

@@ -240,6 +240,12 @@ struct RowValidator {
                     "Invalid value for `\(table)`.`\(attribute.name)`\(at): expected \(attribute.typeText), got "
                         + "\(value.kindName) \(String(describing: value).prefix(80))")
             }
+            if case .double(let d) = normalized, !dialect.canStore(d) {
+                throw DataJointError(
+                    .invalidValue,
+                    "`\(table)`.`\(attribute.name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
+                        + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
+            }
             columns.append(attribute.name)
             values.append(dialect.encode(normalized, as: attribute.type))
         }
