@@ -12,7 +12,7 @@ public final class CodecRegistry: Sendable {
     }
 
     /// The codecs every connection starts with.
-    public static var builtIn: [any Codec] { [AttachCodec()] }
+    public static var builtIn: [any Codec] { [BlobCodec(), AttachCodec()] }
 
     /// Adds or replaces a codec.
     public func register(_ codec: any Codec) {
