@@ -28,7 +28,29 @@ struct PointCodec: Codec {
     }
 }
 
+/// `<scaled>`: a point stored at twice its size through `<point>`: a chain of two codecs down to json.
+struct ScaledPointCodec: Codec {
+    let name = "scaled"
+    func storedType(inStore: Bool) -> String { "<point>" }
+    func encode(_ value: Value, context: CodecContext) throws -> Value {
+        guard case .custom(let c) = value, let p = c.as(CodecPoint.self) else { throw DataJointError(.invalidValue, "not a point") }
+        return .custom(CustomValue(CodecPoint(x: p.x * 2, y: p.y * 2)))
+    }
+    func decode(_ stored: Value, context: CodecContext) throws -> Value {
+        guard case .custom(let c) = stored, let p = c.as(CodecPoint.self) else { throw DataJointError(.codec, "not a point") }
+        return .custom(CustomValue(CodecPoint(x: p.x / 2, y: p.y / 2)))
+    }
+}
+
 enum CodecPipeline {
+    struct CdScaled: Manual {
+        static let definition = """
+            id : int32
+            ---
+            where_ : <scaled>
+            """
+    }
+
     struct CdDocument: Manual {
         static let definition = """
             doc_id : int32
@@ -128,6 +150,27 @@ struct CodecTests {
             }
             #expect(error?.kind == .declaration)
             #expect(error?.message.contains("<nonexistent>") == true)
+        }
+    }
+
+    @Test("codecs chain: <scaled> stores through <point>, which stores json", arguments: TestBackend.all)
+    func chain(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            db.register(PointCodec())
+            db.register(ScaledPointCodec())
+            let resolved = try db.codecs.resolve(name: "scaled", store: nil)
+            #expect(resolved.chain.map(\.codec.name) == ["scaled", "point"])
+            #expect(resolved.storage == .json)
+            let s = try await db.schema("codecs", tables: CodecPipeline.CdScaled.self)
+            let table = s[CodecPipeline.CdScaled.self]
+            try await table.insert1(["id": 1, "where_": Value.custom(CustomValue(CodecPoint(x: 1, y: 3)))])
+            #expect(try await table.fetch1("where_", as: Value.self) == .custom(CustomValue(CodecPoint(x: 1, y: 3))))
+            // What is stored is the json of the doubled point.
+            let raw = try await db.query(RenderedSQL(
+                "SELECT \(db.dialect.quote("where_")) FROM \(db.dialect.qualifiedName(SQLTableName(schema: "codecs", table: "cd_scaled")))"))
+            let text = raw.first.map { "\($0[0])" } ?? ""
+            #expect(text.contains("6") && text.contains("2"))
         }
     }
 }
