@@ -56,20 +56,6 @@ public struct MySQLDialect: Dialect {
         }
     }
 
-    public func encode(_ value: Value, as type: AttributeType) -> Value {
-        switch value {
-        case .bool(let b): return .int(b ? 1 : 0)
-        case .decimal(let d): return .string(d.description)
-        case .date(let d): return .string(d.description)
-        case .datetime(let d):
-            if case .datetime(let digits) = type { return .string(d.formatted(fractionalDigits: digits ?? 0)) }
-            return .string(d.formatted(fractionalDigits: 6))
-        case .uuid(let u): return .bytes(withUnsafeBytes(of: u.uuid) { Data($0) })
-        case .json(let j): return .string(j.serialized())
-        default: return value
-        }
-    }
-
     public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
         if raw.isNull { return .null }
         func fail() -> DataJointError {
@@ -178,11 +164,7 @@ public struct MySQLDialect: Dialect {
     /// ```
     public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
         var lines: [String] = []
-        // The reference adds the singleton key after the declared attributes.
-        let columns = table.primaryKey == ["_singleton"]
-            ? table.columns.filter { $0.name != "_singleton" } + table.columns.filter { $0.name == "_singleton" }
-            : table.columns
-        for column in columns {
+        for column in table.columns {
             var parts = [quote(column.name), try columnType(for: column.type)]
             if column.nullable {
                 parts.append("DEFAULT NULL")

@@ -270,16 +270,11 @@ public struct PostgresDialect: Dialect {
         let schema = table.name.schema
         let qualified = qualifiedName(table.name)
         // Columns brought in by a foreign key (not declared in the definition), with the table they come from.
-        var inheritedFrom: [String: SQLTableName] = [:]
-        for fk in table.foreignKeys {
-            for column in fk.columns where inheritedFrom[column] == nil {
-                if !(table.storedComments[column] ?? "").hasPrefix(":") { inheritedFrom[column] = fk.referencedTable }
-            }
-        }
+        let inheritedFrom = table.inheritedColumns
         var statements: [RenderedSQL] = []
         var createdTypes = Set<String>()
         var lines: [String] = []
-        for column in PostgresDialect.referenceColumnOrder(table.columns) {
+        for column in table.columns {
             let parent = inheritedFrom[column.name]
             let type = try columnType(for: column.type, typeText: column.typeText, enumSchema: parent?.schema ?? schema)
             if case .enumeration(let members) = column.type, parent == nil {
@@ -339,17 +334,6 @@ public struct PostgresDialect: Dialect {
                 RenderedSQL("COMMENT ON COLUMN \(qualified).\(quote(column.name)) IS \(stringLiteral(stored))"))
         }
         return statements
-    }
-
-    /// Columns in the order the reference creates them: it adds `_singleton` (the key of a table that declares
-    /// none) after the attributes of the definition, before any other platform column.
-    static func referenceColumnOrder(_ columns: [Attribute]) -> [Attribute] {
-        guard let singleton = columns.firstIndex(where: { $0.name == "_singleton" }) else { return columns }
-        var ordered = columns
-        let column = ordered.remove(at: singleton)
-        let position = (ordered.lastIndex(where: { !$0.isHidden }).map { $0 + 1 }) ?? 0
-        ordered.insert(column, at: position)
-        return ordered
     }
 
     /// The reference escapes double quotes of the user's comment with a backslash (a MySQL-ism that PostgreSQL

@@ -63,21 +63,6 @@ public struct SQLiteDialect: Dialect {
         }
     }
 
-    public func encode(_ value: Value, as type: AttributeType) -> Value {
-        switch value {
-        case .bool(let b): return .int(b ? 1 : 0)
-        case .decimal(let d): return .string(d.description)
-        case .date(let d): return .string(d.description)
-        case .datetime(let d):
-            if case .datetime(let digits) = type { return .string(d.formatted(fractionalDigits: digits ?? 0)) }
-            return .string(d.formatted(fractionalDigits: 6))
-        case .uuid(let u):
-            return .bytes(withUnsafeBytes(of: u.uuid) { Data($0) })
-        case .json(let j): return .string(j.serialized())
-        default: return value
-        }
-    }
-
     public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
         if raw.isNull { return .null }
         func fail() -> DataJointError {

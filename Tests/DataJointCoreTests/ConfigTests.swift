@@ -145,7 +145,7 @@ private func errorMessage(_ body: () throws -> Void) -> String? {
         defer { outer.remove() }
         try outer.write("datajoint.json", #"{"database.backend": "mysql"}"#)
         // `inner` is a repository of its own inside `outer`: its search ends at its root.
-        try outer.directory("inner/.hg")
+        _ = try outer.directory("inner/.hg")
         let config = try outer.load(from: "inner/deep")
         #expect(config.configFile == nil)
         #expect(config.backend == .sqlite)

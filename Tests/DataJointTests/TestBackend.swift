@@ -82,7 +82,8 @@ final class TestContext: Sendable {
     private let connections = Mutex<[Connection]>([])
 
     @TaskLocal static var current: TestContext?
-    static let mysqlTurns = TestLock()
+    /// MySQL tests take turns.
+    static let mysqlTurns = AsyncLock()
 
     init(backend: TestBackend) {
         self.backend = backend
@@ -138,35 +139,6 @@ final class TestContext: Sendable {
             try? await admin.close()
         case .mysql:
             break
-        }
-    }
-}
-
-/// An async lock for the test harness: MySQL tests take turns.
-actor TestLock {
-    private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        if !held {
-            held = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
-    }
-
-    nonisolated func withLock(_ body: () async throws -> Void) async throws {
-        await acquire()
-        do {
-            try await body()
-            await release()
-        } catch {
-            await release()
-            throw error
         }
     }
 }

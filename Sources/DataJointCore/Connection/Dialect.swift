@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that differs between database backends: quoting, type names, DDL, value representation,
 /// and the few SQL forms that have no common spelling.
 ///
@@ -68,6 +70,22 @@ extension Dialect {
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
+
+    /// Values as primitives every SQL driver binds: booleans as 0/1, decimals, dates and datetimes (to the
+    /// column's fractional digits) as text, UUIDs as 16 bytes, JSON as text.
+    public func encode(_ value: Value, as type: AttributeType) -> Value {
+        switch value {
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .decimal(let d): return .string(d.description)
+        case .date(let d): return .string(d.description)
+        case .datetime(let d):
+            if case .datetime(let digits) = type { return .string(d.formatted(fractionalDigits: digits ?? 0)) }
+            return .string(d.formatted(fractionalDigits: 6))
+        case .uuid(let u): return .bytes(withUnsafeBytes(of: u.uuid) { Data($0) })
+        case .json(let j): return .string(j.serialized())
+        default: return value
+        }
+    }
 
     /// Quotes a string as a SQL literal (used only in DDL, where parameters are not accepted).
     public func stringLiteral(_ text: String) -> String {

@@ -24,6 +24,7 @@ struct DeclarationResolver {
         var indexes: [IndexConstraint] = []
         var lineage: [String: String] = [:]
         var foreignKeyColumns = Set<String>()
+        var inheritedColumns: [String: SQLTableName] = [:]
 
         for line in definition.lines {
             switch line {
@@ -78,7 +79,7 @@ struct DeclarationResolver {
                     let childName = renameMap[parentName] ?? parentName
                     childColumns.append(childName)
                     foreignKeyColumns.insert(childName)
-                    let parentLineage = parent.lineage[parentName]
+                    let parentLineage = parentAttribute.lineage
                         ?? "\(parent.name.schema).\(parent.name.table).\(parentName)"
                     if columns.contains(where: { $0.name == childName }) {
                         continue
@@ -89,6 +90,7 @@ struct DeclarationResolver {
                             inPrimaryKey: fk.inPrimaryKey, nullable: fk.nullable,
                             defaultValue: fk.nullable ? .null : nil, comment: parentAttribute.comment))
                     storedComments[childName] = parentAttribute.comment
+                    inheritedColumns[childName] = parent.name
                     lineage[childName] = parentLineage
                     if fk.inPrimaryKey { primaryKey.append(childName) }
                 }
@@ -130,7 +132,7 @@ struct DeclarationResolver {
         }
         let declaration = TableDeclaration(
             name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,
-            foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments)
+            foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments, inheritedColumns: inheritedColumns)
         return Result(declaration: declaration, lineage: lineage)
     }
 }

@@ -11,11 +11,16 @@ public struct TableDeclaration: Sendable {
     /// The comment stored for each column. Core types and codecs carry a `:type:` marker; foreign-key
     /// columns carry the parent's comment, as the reference implementation does.
     public var storedComments: [String: String]
+    /// Columns a foreign key brought into the table (rather than declared by the definition), with the
+    /// table they come from.
+    public var inheritedColumns: [String: SQLTableName]
 
     public init(
         name: SQLTableName, comment: String, columns: [Attribute], primaryKey: [String],
-        foreignKeys: [ForeignKeyConstraint], indexes: [IndexConstraint], storedComments: [String: String]? = nil
+        foreignKeys: [ForeignKeyConstraint], indexes: [IndexConstraint], storedComments: [String: String]? = nil,
+        inheritedColumns: [String: SQLTableName] = [:]
     ) {
+        self.inheritedColumns = inheritedColumns
         self.storedComments = storedComments ?? Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0.storedComment) })
         self.name = name
         self.comment = comment

@@ -46,9 +46,9 @@ struct HeadingReader {
         }
         // Order: primary key first, as declared.
         let ordered = attributes.filter(\.inPrimaryKey) + attributes.filter { !$0.inPrimaryKey }
-        let lineageTable = LineageTable(connection: connection, schema: name.schema)
-        let lineageAvailable = try await lineageTable.exists()
-        let lineage = lineageAvailable ? try await lineageTable.lineages(ofTable: name.table) : [:]
+        let stored = try await LineageTable(connection: connection, schema: name.schema).storedLineages(ofTable: name.table)
+        let lineageAvailable = stored != nil
+        let lineage = stored ?? [:]
         let withLineage = ordered.map { attribute -> Attribute in
             var copy = attribute
             copy.lineage = lineage[attribute.name]
@@ -57,8 +57,7 @@ struct HeadingReader {
         let info = TableInfo(
             name: name, tier: Tier.of(tableName: name.table) ?? .manual,
             heading: Heading(withLineage, lineageAvailable: lineageAvailable),
-            foreignKeys: described.foreignKeys, indexes: described.indexes, comment: described.comment,
-            lineage: lineage)
+            foreignKeys: described.foreignKeys, indexes: described.indexes, comment: described.comment)
         visited[name] = info
         return info
     }
@@ -66,45 +65,45 @@ struct HeadingReader {
     /// Splits a stored comment `:type:comment` into the type and the user comment. Colons inside quotes
     /// (enum values) or angle brackets do not end the type.
     static func splitTypeMarker(_ stored: String) -> (String, String)? {
-        guard stored.hasPrefix(":") else { return nil }
-        var quote: Character?
-        var depth = 0
-        var index = stored.index(after: stored.startIndex)
-        while index < stored.endIndex {
-            let c = stored[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "<" {
-                depth += 1
-            } else if c == ">" {
-                depth -= 1
-            } else if c == ":", depth == 0 {
-                let type = String(stored[stored.index(after: stored.startIndex)..<index])
-                return type.isEmpty ? nil : (type, String(stored[stored.index(after: index)...]))
-            }
-            index = stored.index(after: index)
-        }
-        return nil
+        guard stored.hasPrefix(":"),
+            let end = firstIndexOutsideQuotes(in: stored, from: stored.index(after: stored.startIndex), skippingAngleBrackets: true, where: { stored[$0] == ":" })
+        else { return nil }
+        let type = String(stored[stored.index(after: stored.startIndex)..<end])
+        return type.isEmpty ? nil : (type, String(stored[stored.index(after: end)...]))
     }
 
     /// `'a::b'::character varying` -> `'a::b'`: removes a PostgreSQL cast that follows the value, outside quotes.
     static func strippingTrailingCast(_ text: String) -> String {
+        guard let cast = firstIndexOutsideQuotes(in: text, from: text.startIndex, where: { text[$0...].hasPrefix("::") }) else {
+            return text
+        }
+        return String(text[..<cast]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The first index from `start` that satisfies `predicate` and lies outside single- or double-quoted text
+    /// (and, if asked, outside `<...>`).
+    static func firstIndexOutsideQuotes(
+        in text: String, from start: String.Index, skippingAngleBrackets: Bool = false, where predicate: (String.Index) -> Bool
+    ) -> String.Index? {
         var quote: Character?
-        var index = text.startIndex
+        var depth = 0
+        var index = start
         while index < text.endIndex {
             let c = text[index]
             if let q = quote {
                 if c == q { quote = nil }
             } else if c == "'" || c == "\"" {
                 quote = c
-            } else if c == ":", text[index...].hasPrefix("::") {
-                return String(text[..<index]).trimmingCharacters(in: .whitespaces)
+            } else if skippingAngleBrackets, c == "<" {
+                depth += 1
+            } else if skippingAngleBrackets, c == ">" {
+                depth -= 1
+            } else if depth == 0, predicate(index) {
+                return index
             }
             index = text.index(after: index)
         }
-        return text
+        return nil
     }
 
     static func nativeType(_ sqlType: String) -> AttributeType {

@@ -37,7 +37,12 @@ struct LineageTable {
 
     /// Lineage of the attributes of one table; empty if the schema has no lineage table.
     func lineages(ofTable table: String) async throws -> [String: String] {
-        guard try await exists() else { return [:] }
+        try await storedLineages(ofTable: table) ?? [:]
+    }
+
+    /// Lineage of the attributes of one table, or nil when the schema has no lineage table.
+    func storedLineages(ofTable table: String) async throws -> [String: String]? {
+        guard try await exists() else { return nil }
         let select = SQLSelect(
             columns: [(.column("attribute_name"), nil), (.column("lineage"), nil)], from: .table(name),
             where: .equals(.column("table_name"), .bind(.string(table))))

@@ -31,13 +31,22 @@ extension QueryConvertible {
     /// The primary-key values of all rows.
     public func keys(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) async throws -> [Row] {
         let query = try await compiled()
-        return try await fetchRows(query.heading.primaryKey, orderBy: orderBy, limit: limit, offset: offset)
+        return try await Self.fetch(query, query.heading.primaryKey, orderBy: orderBy, limit: limit, offset: offset)
     }
 
     /// The one row of the query; an error unless there is exactly one.
     public func fetch1() async throws -> Row {
-        let query = try await compiled()
-        let rows = try await Self.fetch(query, nil, orderBy: [], limit: 2, offset: nil)
+        try await Self.fetchOne(try await compiled(), nil)
+    }
+
+    /// One attribute of the one row of the query.
+    public func fetch1<T: ValueConvertible>(_ attribute: String, as type: T.Type = T.self) async throws -> T {
+        try await Self.fetchOne(try await compiled(), [attribute]).get(attribute, as: T.self)
+    }
+
+    /// The one row of a compiled query; an error unless there is exactly one.
+    static func fetchOne(_ query: CompiledQuery, _ attributes: [String]?) async throws -> Row {
+        let rows = try await fetch(query, attributes, orderBy: [], limit: 2, offset: nil)
         guard rows.count == 1 else {
             throw DataJointError(
                 .cardinality,
@@ -45,13 +54,6 @@ extension QueryConvertible {
                     + (rows.isEmpty ? "none" : "more than one"))
         }
         return rows[0]
-    }
-
-    /// One attribute of the one row of the query.
-    public func fetch1<T: ValueConvertible>(_ attribute: String, as type: T.Type = T.self) async throws -> T {
-        let query = try await compiled()
-        try QueryCompiler().checkAttributes([attribute], in: query, operation: "fetch1")
-        return try await fetch1().get(attribute, as: T.self)
     }
 
     /// All rows decoded as a `Decodable` type (properties matched to attribute names).
@@ -64,7 +66,11 @@ extension QueryConvertible {
 
     /// The number of rows.
     public func count() async throws -> Int {
-        let query = try await compiled()
+        try await Self.count(try await compiled())
+    }
+
+    /// The number of rows of a compiled query.
+    static func count(_ query: CompiledQuery) async throws -> Int {
         let outer = SQLSelect(columns: [(.function("COUNT", [.star]), nil)], from: .subquery(query.select, alias: "counted"))
         let rows = try await query.connection.query(query.connection.dialect.render(.select(outer)))
         guard let first = rows.first?.first, let n = Int(dataJointValue: first) else { return 0 }

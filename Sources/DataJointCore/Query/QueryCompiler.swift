@@ -54,13 +54,16 @@ struct QueryCompiler {
             top: nil, baseTable: nil, computed: query.computed)
     }
 
-    /// The query as a FROM item: the table itself when unrestricted, else a subquery.
-    func source(_ query: CompiledQuery) -> SQLSource {
-        if query.isPlain, query.baseTable != nil, query.select.whereClause == nil, query.exposesOnlyHeading,
-            case .table = query.select.source
-        {
-            return query.select.source
-        }
+    /// The left operand of a join: its FROM clause and WHERE condition, merged into the join when the operand
+    /// exposes no column but its heading's; else a subquery.
+    func leftOperand(_ query: CompiledQuery) -> (SQLSource, SQLExpression?) {
+        if query.isPlain, query.exposesOnlyHeading { return (query.select.source, query.select.whereClause) }
+        return (.subquery(query.select, alias: aliases.next()), nil)
+    }
+
+    /// The right operand of a join: the FROM clause itself when unrestricted, else a subquery.
+    func rightOperand(_ query: CompiledQuery) -> SQLSource {
+        if query.isPlain, query.exposesOnlyHeading, query.select.whereClause == nil { return query.select.source }
         return .subquery(query.select, alias: aliases.next())
     }
 
@@ -196,7 +199,6 @@ struct QueryCompiler {
         }
         // Computed expressions refer to the input's output names, so the input must be plain.
         var base = input.isPlain ? input : wrap(input)
-        if !base.isPlain { base = wrap(base) }
         let plain = columns.allSatisfy { column in
             if case .column = column.0, column.alias == nil { return true }
             return false
@@ -225,22 +227,9 @@ struct QueryCompiler {
                     + "of the right operand's primary key is missing on the left")
         }
         let heading = QueryCompiler.joinHeading(a.heading, b.heading, aDeterminesB: aDeterminesB, bDeterminesA: bDeterminesA, left: left)
-        var leftSource: SQLSource
-        var whereClause: SQLExpression?
-        if a.isPlain, a.exposesOnlyHeading {
-            leftSource = a.select.source
-            whereClause = a.select.whereClause
-        } else {
-            leftSource = .subquery(a.select, alias: aliases.next())
-        }
-        let rightSource: SQLSource
-        if b.isPlain, b.exposesOnlyHeading, b.select.whereClause == nil {
-            rightSource = b.select.source
-        } else {
-            rightSource = .subquery(b.select, alias: aliases.next())
-        }
-        leftSource = .joinUsing(leftSource, rightSource, columns: common, left: left)
-        let select = SQLSelect(columns: heading.names.map { (.column($0), nil) }, from: leftSource, where: whereClause)
+        let (leftSource, whereClause) = leftOperand(a)
+        let source = SQLSource.joinUsing(leftSource, rightOperand(b), columns: common, left: left)
+        let select = SQLSelect(columns: heading.names.map { (.column($0), nil) }, from: source, where: whereClause)
         return CompiledQuery(
             heading: heading, select: select, connection: a.connection, isPlain: true, exposesOnlyHeading: true, top: nil,
             baseTable: nil, computed: a.computed.union(b.computed))
@@ -296,16 +285,8 @@ struct QueryCompiler {
         let common = try matchedAttributes(a, b, semanticCheck: true, operation: "aggregate")
         // The grouping query's attributes to keep: its primary key and the named ones.
         let kept = try project(a, ProjectionSpec(attributes: spec.attributes, named: [])).heading
-        var leftSource: SQLSource
-        var whereClause: SQLExpression?
-        if a.isPlain, a.exposesOnlyHeading {
-            leftSource = a.select.source
-            whereClause = a.select.whereClause
-        } else {
-            leftSource = .subquery(a.select, alias: aliases.next())
-        }
-        let rightSource: SQLSource = .subquery(b.select, alias: aliases.next())
-        leftSource = .joinUsing(leftSource, rightSource, columns: common, left: keepAll)
+        let (groupSource, whereClause) = leftOperand(a)
+        let source = SQLSource.joinUsing(groupSource, .subquery(b.select, alias: aliases.next()), columns: common, left: keepAll)
         var attributes = kept.attributes
         var columns: [(SQLExpression, alias: String?)] = kept.names.map { (.column($0), nil) }
         var computed = a.computed.intersection(Set(kept.names))
@@ -316,7 +297,7 @@ struct QueryCompiler {
             columns.append((.raw(a.connection.dialect.translateUserSQL(expression)), name))
             computed.insert(name)
         }
-        var select = SQLSelect(columns: columns, from: leftSource, where: whereClause)
+        var select = SQLSelect(columns: columns, from: source, where: whereClause)
         select.groupBy = kept.names.map { .column($0) }
         return CompiledQuery(
             heading: Heading(attributes, lineageAvailable: a.heading.lineageAvailable), select: select,
@@ -375,41 +356,39 @@ struct QueryCompiler {
 
     // MARK: universal sets
 
-    func universal(_ attributes: [String], _ query: CompiledQuery) throws -> CompiledQuery {
-        try checkAttributes(attributes, in: query, operation: "U")
-        if attributes.isEmpty {
-            // U() & query: no attributes, one row when the query has any. A hidden constant column carries it.
-            var select = SQLSelect(columns: [(.raw("1"), "_u")], from: source(query.isPlain ? query : wrap(query)))
-            select.distinct = true
-            return CompiledQuery(
-                heading: Heading([Attribute(name: "_u", type: .int8, inPrimaryKey: true)], lineageAvailable: query.heading.lineageAvailable),
-                select: select, connection: query.connection, isPlain: false, exposesOnlyHeading: false, top: nil,
-                baseTable: nil, computed: ["_u"])
-        }
-        let heading = Heading(
-            attributes.map { name in
-                var copy = query.heading[name]!
-                copy.inPrimaryKey = true
-                return copy
-            }, lineageAvailable: query.heading.lineageAvailable)
-        var select = SQLSelect(columns: attributes.map { (.column($0), nil) }, from: source(query.isPlain ? query : wrap(query)))
-        if query.isPlain, !(query.exposesOnlyHeading && query.select.whereClause == nil && query.baseTable != nil) {
-            select = query.select
-            select.columns = attributes.map { (.column($0), nil) }
-        }
-        select.distinct = true
-        return CompiledQuery(
-            heading: heading, select: select, connection: query.connection, isPlain: false, exposesOnlyHeading: false,
-            top: nil, baseTable: nil, computed: query.computed.intersection(Set(attributes)))
+    /// The query's SELECT with other output columns: in place when plain, else over it as a subquery.
+    func selecting(_ columns: [(SQLExpression, alias: String?)], from query: CompiledQuery) -> SQLSelect {
+        var select = (query.isPlain ? query : wrap(query)).select
+        select.columns = columns
+        return select
     }
 
-    func universalAggregate(_ attributes: [String], _ query: CompiledQuery, _ spec: ProjectionSpec) throws -> CompiledQuery {
-        try checkAttributes(attributes, in: query, operation: "U(...).aggr")
-        var heading: [Attribute] = attributes.map { name in
+    /// The query's attributes of these names, as the primary key of a universal-set result.
+    func keyAttributes(_ names: [String], of query: CompiledQuery) -> [Attribute] {
+        names.map { name in
             var copy = query.heading[name]!
             copy.inPrimaryKey = true
             return copy
         }
+    }
+
+    func universal(_ attributes: [String], _ query: CompiledQuery) throws -> CompiledQuery {
+        try checkAttributes(attributes, in: query, operation: "U")
+        // U() & query: no attributes, one row when the query has any; a hidden constant column carries it.
+        let heading = attributes.isEmpty
+            ? Heading([Attribute(name: "_u", type: .int8, inPrimaryKey: true)], lineageAvailable: query.heading.lineageAvailable)
+            : Heading(keyAttributes(attributes, of: query), lineageAvailable: query.heading.lineageAvailable)
+        let columns: [(SQLExpression, alias: String?)] = attributes.isEmpty ? [(.raw("1"), "_u")] : attributes.map { (.column($0), nil) }
+        var select = selecting(columns, from: query)
+        select.distinct = true
+        return CompiledQuery(
+            heading: heading, select: select, connection: query.connection, isPlain: false, exposesOnlyHeading: false,
+            top: nil, baseTable: nil, computed: attributes.isEmpty ? ["_u"] : query.computed.intersection(Set(attributes)))
+    }
+
+    func universalAggregate(_ attributes: [String], _ query: CompiledQuery, _ spec: ProjectionSpec) throws -> CompiledQuery {
+        try checkAttributes(attributes, in: query, operation: "U(...).aggr")
+        var heading = keyAttributes(attributes, of: query)
         var columns: [(SQLExpression, alias: String?)] = attributes.map { (.column($0), nil) }
         var computed = query.computed.intersection(Set(attributes))
         for (name, expression) in spec.named {
@@ -418,13 +397,7 @@ struct QueryCompiler {
             columns.append((.raw(query.connection.dialect.translateUserSQL(expression)), name))
             computed.insert(name)
         }
-        var select: SQLSelect
-        if query.isPlain {
-            select = query.select
-            select.columns = columns
-        } else {
-            select = SQLSelect(columns: columns, from: .subquery(query.select, alias: aliases.next()))
-        }
+        var select = selecting(columns, from: query)
         select.groupBy = attributes.map { .column($0) }
         return CompiledQuery(
             heading: Heading(heading, lineageAvailable: query.heading.lineageAvailable), select: select,

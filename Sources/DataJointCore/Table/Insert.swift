@@ -188,11 +188,23 @@ struct RowValidator {
     let ignoreExtraFields: Bool
     let codecs: CodecRegistry
     let downloadPath: String
+    /// The visible attribute names, looked up once per row name.
+    private let visibleNames: Set<String>
+
+    init(info: TableInfo, dialect: any Dialect, ignoreExtraFields: Bool, codecs: CodecRegistry, downloadPath: String) {
+        self.info = info
+        self.dialect = dialect
+        self.ignoreExtraFields = ignoreExtraFields
+        self.codecs = codecs
+        self.downloadPath = downloadPath
+        visibleNames = Set(info.heading.names)
+    }
 
     func validate(_ row: Row, index: Int, count: Int) throws -> (columns: [String], values: [Value]) {
         let table = info.name.table
-        let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
-        for name in row.names where info.heading[name] == nil && !ignoreExtraFields {
+        // Only error messages need the row's position.
+        var at: String { count > 1 ? " (row \(index + 1) of \(count))" : "" }
+        for name in row.names where !ignoreExtraFields && !visibleNames.contains(name) {
             throw DataJointError(
                 .missingAttribute,
                 "Attribute `\(name)` is not in the heading of `\(table)`\(at); it has "

@@ -9,6 +9,4 @@ public struct TableInfo: Sendable {
     public var indexes: [IndexConstraint]
     /// The table comment.
     public var comment: String
-    /// Lineage of attributes (`schema.table.attribute` of their origin), from `~lineage`.
-    public var lineage: [String: String]
 }

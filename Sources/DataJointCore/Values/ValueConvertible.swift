@@ -214,178 +214,34 @@ extension JSON {
     }
 }
 
-extension Int: ValueConvertible {
+
+/// Integer types convert through `Int64`: a fetched value converts when it is an integer (or an integral number,
+/// or numeric text) that fits the type.
+public protocol ValueConvertibleInteger: ValueConvertible, FixedWidthInteger {}
+
+extension ValueConvertibleInteger {
     public var dataJointValue: Value { .int(Int64(self)) }
+
     public init?(dataJointValue value: Value) {
+        let converted: Self?
         switch value {
-        case .int(let i):
-            guard let v = Int(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = Int(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = Int(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = Int(s) else { return nil }
-            self = v
-        default: return nil
+        case .int(let i): converted = Self(exactly: i)
+        case .bool(let b): converted = b ? 1 : 0
+        case .double(let d): converted = Self(exactly: d)
+        case .decimal(let d): converted = Self(exactly: NSDecimalNumber(decimal: d).doubleValue)
+        case .string(let s): converted = Self(s)
+        default: converted = nil
         }
+        guard let converted else { return nil }
+        self = converted
     }
 }
 
-extension Int64: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = Int64(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = Int64(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = Int64(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = Int64(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension Int32: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = Int32(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = Int32(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = Int32(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = Int32(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension Int16: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = Int16(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = Int16(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = Int16(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = Int16(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension Int8: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = Int8(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = Int8(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = Int8(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = Int8(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension UInt8: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = UInt8(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = UInt8(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = UInt8(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = UInt8(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension UInt16: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = UInt16(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = UInt16(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = UInt16(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = UInt16(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
-
-extension UInt32: ValueConvertible {
-    public var dataJointValue: Value { .int(Int64(self)) }
-    public init?(dataJointValue value: Value) {
-        switch value {
-        case .int(let i):
-            guard let v = UInt32(exactly: i) else { return nil }
-            self = v
-        case .bool(let b): self = b ? 1 : 0
-        case .double(let d):
-            guard let v = UInt32(exactly: d) else { return nil }
-            self = v
-        case .decimal(let d):
-            guard let v = UInt32(exactly: NSDecimalNumber(decimal: d).doubleValue) else { return nil }
-            self = v
-        case .string(let s):
-            guard let v = UInt32(s) else { return nil }
-            self = v
-        default: return nil
-        }
-    }
-}
+extension Int: ValueConvertibleInteger {}
+extension Int64: ValueConvertibleInteger {}
+extension Int32: ValueConvertibleInteger {}
+extension Int16: ValueConvertibleInteger {}
+extension Int8: ValueConvertibleInteger {}
+extension UInt8: ValueConvertibleInteger {}
+extension UInt16: ValueConvertibleInteger {}
+extension UInt32: ValueConvertibleInteger {}

@@ -1,9 +1,12 @@
 /// A first-come, first-served lock for async code: one holder at a time, waiters suspended (not blocking threads).
-actor AsyncLock {
+public actor AsyncLock {
     private var held = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func acquire() async {
+    public init() {}
+
+    /// Waits until the lock is free and takes it.
+    public func acquire() async {
         if !held {
             held = true
             return
@@ -11,7 +14,8 @@ actor AsyncLock {
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    func release() {
+    /// Frees the lock (for the next waiter, if any).
+    public func release() {
         if waiters.isEmpty {
             held = false
         } else {
@@ -20,7 +24,7 @@ actor AsyncLock {
     }
 
     /// Runs `body` while holding the lock.
-    nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await acquire()
         do {
             let result = try await body()

@@ -1,4 +1,3 @@
-import DataJoint
 import Foundation
 
 /// A plain-text table: a header line, a separator line, then one line per row, columns left-aligned.
@@ -8,31 +7,31 @@ import Foundation
 /// ----------  -------  ---
 /// 1           mouse    F
 /// ```
-struct TextTable {
-    var header: [String]
-    var rows: [[String]]
+public struct TextTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
 
     /// A table of strings; short rows are padded with empty cells.
-    init(header: [String], rows: [[String]]) {
+    public init(header: [String], rows: [[String]]) {
         self.header = header
         self.rows = rows
     }
 
     /// A table of fetched rows with the given columns; values are shown with `Value.description`
     /// (NULL shown as `NULL`), attributes a row lacks as empty cells.
-    init(columns: [String], rows: [Row]) {
+    public init(columns: [String], rows: [Row]) {
         self.header = columns
         self.rows = rows.map { row in columns.map { row[$0].map(TextTable.cell) ?? "" } }
     }
 
     /// A table of the rows of a query heading: primary-key columns are marked with `*` as in DataJoint previews.
-    init(heading: Heading, rows: [Row]) {
+    public init(heading: Heading, rows: [Row]) {
         self.header = heading.attributes.map { ($0.inPrimaryKey ? "*" : "") + $0.name }
         self.rows = rows.map { row in heading.names.map { row[$0].map(TextTable.cell) ?? "" } }
     }
 
     /// The text of one value in a cell: its description on a single line.
-    static func cell(_ value: Value) -> String {
+    public static func cell(_ value: Value) -> String {
         value.description
             .replacingOccurrences(of: "\r\n", with: " ")
             .replacingOccurrences(of: "\n", with: " ")
@@ -40,7 +39,7 @@ struct TextTable {
     }
 
     /// The table as text, lines joined by newlines (no trailing newline).
-    func render(columnSeparator: String = "  ") -> String {
+    public func render(columnSeparator: String = "  ") -> String {
         let columnCount = max(header.count, rows.map(\.count).max() ?? 0)
         guard columnCount > 0 else { return "" }
         func cells(_ line: [String]) -> [String] {
@@ -69,5 +68,5 @@ struct TextTable {
 }
 
 extension TextTable: CustomStringConvertible {
-    var description: String { render() }
+    public var description: String { render() }
 }
