@@ -326,7 +326,8 @@ public struct Config: Sendable, CustomStringConvertible {
                 defaultPriority: int("jobs.default_priority"),
                 versionMethod: value(forKey: "jobs.version_method")?.configString.flatMap(JobSettings.VersionMethod.init),
                 addJobMetadata: bool("jobs.add_job_metadata")),
-            downloadPath: value(forKey: "download_path")?.configString ?? ".")
+            downloadPath: value(forKey: "download_path")?.configString ?? ".",
+            stores: stores)
     }
 
     /// Where and how to reach the server of a PostgreSQL or MySQL configuration.

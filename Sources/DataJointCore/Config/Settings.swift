@@ -21,11 +21,15 @@ public struct Settings: Sendable {
     public var jobs: JobSettings
     /// Where attachments and file paths are downloaded to (`download_path`).
     public var downloadPath: String
+    /// The object stores (`stores`): `default`, `filepath_default` and one object per store, as in
+    /// `datajoint.json`. See ``StoreSpec`` for the attributes of a store.
+    public var stores: [String: JSON]
 
     public init(
         safemode: Bool = true, displayLimit: Int = 12,
         allowNewPrimaryKeyFieldsInComputedTables: Bool = false, displayWidth: Int = 14, showTupleCount: Bool = true,
-        createTables: Bool = true, jobs: JobSettings = JobSettings(), downloadPath: String = "."
+        createTables: Bool = true, jobs: JobSettings = JobSettings(), downloadPath: String = ".",
+        stores: [String: JSON] = [:]
     ) {
         self.safemode = safemode
         self.displayLimit = displayLimit
@@ -35,6 +39,7 @@ public struct Settings: Sendable {
         self.createTables = createTables
         self.jobs = jobs
         self.downloadPath = downloadPath
+        self.stores = stores
     }
 }
 

@@ -32,6 +32,10 @@ public struct DataJointError: Error, Sendable, CustomStringConvertible, Localize
         case codec
         /// Any other failure reported by the database driver.
         case database
+        /// An object store could not be reached, or refused an operation.
+        case store
+        /// An object that a row refers to is missing from its store, or its content does not match its hash.
+        case missingObject
     }
 
     /// What kind of failure this is.

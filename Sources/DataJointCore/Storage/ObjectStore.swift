@@ -1,0 +1,109 @@
+import Foundation
+
+/// Where the large values of a pipeline live: a file system directory, an S3 bucket, ... .
+///
+/// Paths are relative to the store's root (its `location`), with `/` between components, exactly as they are
+/// recorded in the JSON metadata of in-store attributes (`_hash/lab/4fhu...`). A store only moves bytes: the
+/// layout (hash-addressed, schema-addressed, filepath sections) is decided by the codecs.
+///
+/// Every operation throws a `DataJointError` of kind `.store` when the store cannot be reached, and
+/// `get` throws `.missingObject` when nothing is stored at the path.
+public protocol ObjectStore: Sendable {
+    /// Writes `data` at `path`, replacing what is there. Readers never see a partly written object.
+    func put(_ data: Data, at path: String) async throws
+    /// The bytes stored at `path`.
+    func get(_ path: String) async throws -> Data
+    /// Whether an object (or, for stores with directories, a directory) exists at `path`.
+    func exists(_ path: String) async throws -> Bool
+    /// Whether `path` is a directory (a common prefix of stored objects).
+    func isDirectory(_ path: String) async throws -> Bool
+    /// The size in bytes of the object at `path`.
+    func size(_ path: String) async throws -> Int
+    /// Removes the object at `path`; nothing happens if there is none.
+    func remove(_ path: String) async throws
+    /// Every object stored under the directory `prefix` (recursively), as store-relative paths with their sizes.
+    /// An absent directory lists nothing.
+    func list(under prefix: String) async throws -> [StoredObject]
+    /// A URL naming the object, for messages and for tools outside DataJoint (`file:///...`, `s3://bucket/...`).
+    func url(for path: String) -> String
+}
+
+/// One object found by ``ObjectStore/list(under:)``.
+public struct StoredObject: Sendable, Hashable {
+    /// The store-relative path.
+    public var path: String
+    /// The size in bytes.
+    public var size: Int
+
+    public init(path: String, size: Int) {
+        self.path = path
+        self.size = size
+    }
+}
+
+extension ObjectStore {
+    /// Uploads the file or directory at `localURL` to `path` (a directory becomes the objects under `path`).
+    /// Returns the number of files and bytes written.
+    @discardableResult
+    public func upload(_ localURL: URL, to path: String) async throws -> (files: Int, bytes: Int) {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: localURL.path, isDirectory: &isDirectory) else {
+            throw DataJointError(.invalidValue, "No file or directory at \(localURL.path)")
+        }
+        if !isDirectory.boolValue {
+            let data = try Self.read(localURL)
+            try await put(data, at: path)
+            return (1, data.count)
+        }
+        var files = 0
+        var bytes = 0
+        for relative in try Self.files(in: localURL) {
+            let data = try Self.read(localURL.appendingPathComponent(relative))
+            try await put(data, at: path + "/" + relative)
+            files += 1
+            bytes += data.count
+        }
+        return (files, bytes)
+    }
+
+    /// Downloads the object at `path` to the file `localURL` (creating its directory), or, when `path` is a
+    /// directory, every object under it into the directory `localURL`.
+    public func download(_ path: String, to localURL: URL) async throws {
+        let manager = FileManager.default
+        if try await isDirectory(path) {
+            for object in try await list(under: path) {
+                let relative = String(object.path.dropFirst(path.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                let target = localURL.appendingPathComponent(relative)
+                try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try await get(object.path).write(to: target, options: .atomic)
+            }
+        } else {
+            let data = try await get(path)
+            try manager.createDirectory(at: localURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: localURL, options: .atomic)
+        }
+    }
+
+    static func read(_ url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw DataJointError(.invalidValue, "Cannot read \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The regular files under a local directory, as relative paths, sorted.
+    static func files(in directory: URL) throws -> [String] {
+        let base = directory.standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [] }
+        var result: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result.append(relative)
+            }
+        }
+        return result.sorted()
+    }
+}
