@@ -17,12 +17,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
         .target(
             name: "DataJointCore",
-            dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                // MD5 for the content hashes of hash-addressed storage (the reference's choice).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The embedded SQLite driver and dialect.
         .target(

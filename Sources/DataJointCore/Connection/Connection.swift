@@ -17,12 +17,15 @@ public final class Connection: Sendable {
     let tableInfoCache = Mutex<[SQLTableName: TableInfo]>([:])
     /// The codecs attributes of this connection's tables may use.
     public let codecs = CodecRegistry()
+    /// The object stores of this connection's settings.
+    public let stores: StoreRegistry
 
     /// Creates a connection over an opened driver.
     public init(driver: any DatabaseDriver, settings: Settings = Settings(), logger: Logger? = nil) {
         self.driver = driver
         self.settings = settings
         self.logger = logger ?? Logger(label: "datajoint")
+        stores = StoreRegistry(configuration: settings.stores)
     }
 
     /// The dialect of the backend.
@@ -38,6 +41,12 @@ public final class Connection: Sendable {
         return try await driver.withSession(body)
     }
 
+    /// The store write log of the enclosing transaction of this connection, if any.
+    var transactionWrites: StoreWriteLog? {
+        guard let active = ActiveTransaction.current, active.connectionID == id else { return nil }
+        return active.writes
+    }
+
     /// True when called inside `transaction { ... }` of this connection.
     public var inTransaction: Bool {
         ActiveTransaction.current?.connectionID == id
@@ -50,11 +59,12 @@ public final class Connection: Sendable {
         if inTransaction { return try await body() }
         let driver = self.driver
         let id = self.id
+        let writes = StoreWriteLog()
         return try await driver.withSession { session in
             try await driver.begin(session)
             do {
                 let result = try await ActiveTransaction.$current.withValue(
-                    ActiveTransaction(connectionID: id, session: session)
+                    ActiveTransaction(connectionID: id, session: session, writes: writes)
                 ) {
                     try await body()
                 }
@@ -62,6 +72,7 @@ public final class Connection: Sendable {
                 return result
             } catch {
                 try? await driver.rollback(session)
+                await writes.rollBack()
                 throw error
             }
         }
@@ -111,5 +122,7 @@ public final class Connection: Sendable {
 struct ActiveTransaction: Sendable {
     let connectionID: UUID
     let session: any DatabaseSession
+    /// Objects written to stores in this transaction, removed again if it rolls back.
+    let writes: StoreWriteLog
     @TaskLocal static var current: ActiveTransaction?
 }

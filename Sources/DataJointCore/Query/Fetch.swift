@@ -99,7 +99,7 @@ extension QueryConvertible {
                 try await query.connection.withSession { session in
                     rowLoop: for try await raw in session.stream(statement) {
                         try Task.checkCancellation()
-                        let row = try decoder.decode(raw)
+                        let row = try await decoder.decode(raw)
                         while true {
                             switch continuation.yield(row) {
                             case .enqueued: continue rowLoop
@@ -132,7 +132,11 @@ extension QueryConvertible {
         let decoder = try RowValueDecoder(
             attributes: selected, computed: query.computed, connection: query.connection,
             table: QueryCompiler.description(of: query))
-        return try raw.map { try decoder.decode($0) }
+        guard decoder.hasCodecs else { return try raw.map { try decoder.decodeWithoutCodecs($0) } }
+        var rows: [Row] = []
+        rows.reserveCapacity(raw.count)
+        for values in raw { rows.append(try await decoder.decode(values)) }
+        return rows
     }
 }
 
@@ -161,7 +165,22 @@ struct RowValueDecoder {
         self.storage = storage
     }
 
-    func decode(_ raw: [Value]) throws -> Row {
+    /// Whether any selected attribute has a codec.
+    var hasCodecs: Bool { !storage.isEmpty }
+
+    /// Decodes a row none of whose attributes has a codec, without suspending.
+    func decodeWithoutCodecs(_ raw: [Value]) throws -> Row {
+        let dialect = connection.dialect
+        var values: [Value] = []
+        values.reserveCapacity(raw.count)
+        for (value, attribute) in zip(raw, attributes) {
+            values.append(computed.contains(attribute.name) ? value : try dialect.decode(value, as: attribute.type))
+        }
+        return Row(names: names, values: values)
+    }
+
+    func decode(_ raw: [Value]) async throws -> Row {
+        guard hasCodecs else { return try decodeWithoutCodecs(raw) }
         let dialect = connection.dialect
         var values: [Value] = []
         values.reserveCapacity(raw.count)
@@ -175,8 +194,9 @@ struct RowValueDecoder {
                     values.append(.null)
                 } else {
                     let context = CodecContext(
-                        table: table, attribute: attribute.name, store: store, downloadPath: connection.settings.downloadPath)
-                    values.append(try connection.codecs.decode(decoded, name: name, store: store, context: context))
+                        table: table, attribute: attribute.name, store: store, downloadPath: connection.settings.downloadPath,
+                        stores: connection.stores)
+                    values.append(try await connection.codecs.decode(decoded, name: name, store: store, context: context))
                 }
             } else {
                 values.append(try dialect.decode(value, as: attribute.type))

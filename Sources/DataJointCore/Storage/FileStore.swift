@@ -100,8 +100,9 @@ public struct FileStore: ObjectStore {
         let directory = try fileURL(prefix)
         guard try await isDirectory(prefix) else { return [] }
         let base = prefix.split(separator: "/").joined(separator: "/")
-        return try Self.files(in: directory).compactMap { relative in
-            guard !relative.split(separator: "/").last!.hasPrefix(".") else { return nil }  // temporary files of writes
+        return try LocalFiles.regularFiles(in: directory).compactMap { relative in
+            let name = relative.split(separator: "/").last!
+            guard !(name.hasPrefix(".") && name.hasSuffix(".tmp")) else { return nil }  // a write in progress
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path + "/" + relative)
             return StoredObject(
                 path: base.isEmpty ? relative : base + "/" + relative,

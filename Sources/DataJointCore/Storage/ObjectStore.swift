@@ -58,7 +58,7 @@ extension ObjectStore {
         }
         var files = 0
         var bytes = 0
-        for relative in try Self.files(in: localURL) {
+        for relative in try LocalFiles.regularFiles(in: localURL) {
             let data = try Self.read(localURL.appendingPathComponent(relative))
             try await put(data, at: path + "/" + relative)
             files += 1
@@ -92,9 +92,12 @@ extension ObjectStore {
             throw DataJointError(.invalidValue, "Cannot read \(url.path): \(error.localizedDescription)")
         }
     }
+}
 
+/// Files of the local file system.
+enum LocalFiles {
     /// The regular files under a local directory, as relative paths, sorted.
-    static func files(in directory: URL) throws -> [String] {
+    static func regularFiles(in directory: URL) throws -> [String] {
         let base = directory.standardizedFileURL.path
         guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [] }
         var result: [String] = []

@@ -135,17 +135,32 @@ extension Table {
         guard !rows.isEmpty else { return }
         let info = try await info()
         try checkDirectInsert(info, allowed: options.allowDirectInsert)
-        let validator = RowValidator(
-            info: info, dialect: connection.dialect, ignoreExtraFields: options.ignoreExtraFields,
-            codecs: connection.codecs, downloadPath: connection.settings.downloadPath)
+        let validator = RowValidator(info: info, ignoreExtraFields: options.ignoreExtraFields, connection: connection)
         // Validate every row before sending anything; group rows by the attributes they supply.
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
+        var validated: [(columns: [String], values: [Value])] = []
+        validated.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {
-            let (columns, values) = try validator.validate(row, index: index, count: rows.count)
-            if groups[columns] == nil { order.append(columns) }
-            groups[columns, default: []].append(values)
+            validated.append(try validator.validate(row, index: index, count: rows.count))
         }
+        // Only then are codec values encoded, and in-store values written to their stores.
+        let writes = StoreWriteLog()
+        do {
+            for index in validated.indices {
+                if validator.hasCodecs {
+                    try await validator.encodeCodecValues(
+                        &validated[index].values, columns: validated[index].columns, row: rows[index], writes: writes)
+                }
+                let (columns, values) = validated[index]
+                if groups[columns] == nil { order.append(columns) }
+                groups[columns, default: []].append(values)
+            }
+        } catch {
+            await writes.rollBack()
+            throw error
+        }
+        validated = []
         let action = conflictAction(skipDuplicates: options.skipDuplicates, replace: options.replace, info: info)
         let dialect = connection.dialect
         // Statements as large as the backend allows: bounded by rows asked for, parameters, and bytes.
@@ -173,11 +188,18 @@ extension Table {
         let connection = self.connection
         let tableName = info.name.table
         let batches = statements
-        try await connection.transaction {
-            for statement in batches {
-                try await InsertErrors.translate(table: tableName) { try await connection.execute(statement) }
+        do {
+            try await connection.transaction {
+                for statement in batches {
+                    try await InsertErrors.translate(table: tableName) { try await connection.execute(statement) }
+                }
             }
+        } catch {
+            await writes.rollBack()
+            throw error
         }
+        // Inside an enclosing transaction the objects stay provisional until it commits.
+        connection.transactionWrites?.absorb(writes)
     }
 }
 
@@ -188,16 +210,56 @@ struct RowValidator {
     let ignoreExtraFields: Bool
     let codecs: CodecRegistry
     let downloadPath: String
+    let stores: StoreRegistry
     /// The visible attribute names, looked up once per row name.
     private let visibleNames: Set<String>
+    /// Whether any attribute has a codec (then values need `encodeCodecValues` after validation).
+    let hasCodecs: Bool
 
-    init(info: TableInfo, dialect: any Dialect, ignoreExtraFields: Bool, codecs: CodecRegistry, downloadPath: String) {
+    init(info: TableInfo, ignoreExtraFields: Bool, connection: Connection) {
         self.info = info
-        self.dialect = dialect
+        dialect = connection.dialect
         self.ignoreExtraFields = ignoreExtraFields
-        self.codecs = codecs
-        self.downloadPath = downloadPath
+        codecs = connection.codecs
+        downloadPath = connection.settings.downloadPath
+        stores = connection.stores
         visibleNames = Set(info.heading.names)
+        hasCodecs = info.heading.allAttributes.contains { if case .codec = $0.type { true } else { false } }
+    }
+
+    func context(for attribute: Attribute, store: String?, primaryKey: Row = Row(), writes: StoreWriteLog? = nil)
+        -> CodecContext
+    {
+        var context = CodecContext(
+            schema: info.name.schema, table: info.name.table, attribute: attribute.name, store: store,
+            downloadPath: downloadPath, primaryKey: primaryKey, stores: stores)
+        context.writes = writes
+        return context
+    }
+
+    /// Encodes the codec attributes of a validated row (`columns`, `values` from `validate`) through their codec
+    /// chains, writing in-store values to their stores. `row` is the row as given, for its primary key.
+    func encodeCodecValues(_ values: inout [Value], columns: [String], row: Row, writes: StoreWriteLog) async throws {
+        var primaryKey: Row?
+        for (index, name) in columns.enumerated() {
+            guard case .codec(let codec, let store) = info.heading[name]?.type, !values[index].isNull else { continue }
+            let attribute = info.heading[name]!
+            if primaryKey == nil {
+                var key = Row()
+                for keyName in info.heading.primaryKey {
+                    let keyAttribute = info.heading[keyName]!
+                    key[keyName] = row[keyName].flatMap { keyAttribute.type.normalize($0) } ?? row[keyName] ?? .null
+                }
+                primaryKey = key
+            }
+            let context = context(for: attribute, store: store, primaryKey: primaryKey!, writes: writes)
+            let (encoded, storage) = try await codecs.encode(values[index], name: codec, store: store, context: context)
+            guard let normalized = storage.normalize(encoded) else {
+                throw DataJointError(
+                    .codec, "codec <\(codec)> produced \(encoded.kindName) for `\(info.name.table)`.`\(name)`, not \(storage)")
+            }
+            values[index] = dialect.encode(normalized, as: storage)
+        }
     }
 
     func validate(_ row: Row, index: Int, count: Int) throws -> (columns: [String], values: [Value]) {
@@ -236,14 +298,10 @@ struct RowValidator {
                 continue
             }
             if case .codec(let name, let store) = attribute.type {
-                let context = CodecContext(table: table, attribute: attribute.name, store: store, downloadPath: downloadPath)
-                let (encoded, storage) = try codecs.encode(value, name: name, store: store, context: context)
-                guard let normalized = storage.normalize(encoded) else {
-                    throw DataJointError(
-                        .codec, "codec <\(name)> produced \(encoded.kindName) for `\(table)`.`\(attribute.name)`, not \(storage)")
-                }
+                // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
+                try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
                 columns.append(attribute.name)
-                values.append(dialect.encode(normalized, as: storage))
+                values.append(value)
                 continue
             }
             guard let normalized = attribute.type.normalize(value) else {

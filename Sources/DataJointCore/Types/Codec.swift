@@ -24,14 +24,16 @@ public protocol Codec: Sendable {
     /// The name used in definitions: `blob` for `<blob>`.
     var name: String { get }
     /// The type values are stored as, in definition notation: `bytes`, `json`, ... or another codec (`<hash>`).
-    /// `inStore` is true for `<name@store>` attributes.
-    func storedType(inStore: Bool) -> String
-    /// Checks a value before anything is sent; throws a `DataJointError` that says what is wrong.
+    /// `inStore` is true for `<name@store>` attributes. Throws a `DataJointError` when the codec cannot be used
+    /// that way (`<hash>` without a store).
+    func storedType(inStore: Bool) throws -> String
+    /// Checks a value before anything is sent or stored; throws a `DataJointError` that says what is wrong.
     func validate(_ value: Value, context: CodecContext) throws
-    /// Converts an inserted value to a value of the stored type.
-    func encode(_ value: Value, context: CodecContext) throws -> Value
+    /// Converts an inserted value to a value of the stored type. In-store codecs write to
+    /// `context.objectStore()` here.
+    func encode(_ value: Value, context: CodecContext) async throws -> Value
     /// Converts a stored value back to the value users fetch.
-    func decode(_ stored: Value, context: CodecContext) throws -> Value
+    func decode(_ stored: Value, context: CodecContext) async throws -> Value
 }
 
 extension Codec {
@@ -40,18 +42,50 @@ extension Codec {
 
 /// What a codec knows about the value it encodes or decodes.
 public struct CodecContext: Sendable {
-    /// The table and attribute, for messages.
+    /// The schema, table and attribute of the value (schema-addressed paths are built from them).
+    public var schema: String
     public var table: String
     public var attribute: String
     /// The store of `<name@store>` attributes ("" for the default store), nil in-table.
     public var store: String?
     /// Where codecs that produce files (such as `<attach>`) put them (`download_path`).
     public var downloadPath: String
+    /// The primary-key values of the row being inserted, in heading order (empty when decoding).
+    public var primaryKey: Row
+    /// The object stores of the connection.
+    public var stores: StoreRegistry?
+    /// Objects written for a statement that has not committed yet: removed again if it fails.
+    var writes: StoreWriteLog?
 
-    public init(table: String, attribute: String, store: String?, downloadPath: String) {
+    public init(
+        schema: String = "", table: String, attribute: String, store: String?, downloadPath: String,
+        primaryKey: Row = Row(), stores: StoreRegistry? = nil
+    ) {
+        self.schema = schema
         self.table = table
         self.attribute = attribute
         self.store = store
         self.downloadPath = downloadPath
+        self.primaryKey = primaryKey
+        self.stores = stores
+    }
+
+    /// The store this attribute uses (`store` resolved through `stores.default`, or `stores.filepath_default` for
+    /// file paths), with its configuration.
+    public func objectStore(filepath: Bool = false) throws -> StoreRegistry.Resolved {
+        guard let stores else {
+            throw DataJointError(.configuration, "`\(table)`.`\(attribute)` needs an object store, but none is configured")
+        }
+        do {
+            return try stores.resolve(store, filepath: filepath)
+        } catch let error as DataJointError {
+            throw DataJointError(error.kind, "`\(table)`.`\(attribute)`: \(error.message)")
+        }
+    }
+
+    /// Records that `path` was newly written to `store` for a row that is not committed yet: if the insert fails,
+    /// the object is removed again. Use it for objects no other row can share (schema-addressed paths).
+    public func recordNewObject(_ path: String, in store: any ObjectStore) {
+        writes?.record(path, in: store)
     }
 }

@@ -12,7 +12,9 @@ public final class CodecRegistry: Sendable {
     }
 
     /// The codecs every connection starts with.
-    public static var builtIn: [any Codec] { [BlobCodec(), AttachCodec()] }
+    public static var builtIn: [any Codec] {
+        [BlobCodec(), AttachCodec(), HashCodec(), ObjectCodec(), NpyCodec(), FilepathCodec()]
+    }
 
     /// Adds or replaces a codec.
     public func register(_ codec: any Codec) {
@@ -41,7 +43,12 @@ public final class CodecRegistry: Sendable {
             }
             chain.append((codec, currentStore))
             guard chain.count < 16 else { throw DataJointError(.codec, "codec <\(name)> stores through a cycle of codecs") }
-            let stored = codec.storedType(inStore: currentStore != nil)
+            let stored: String
+            do {
+                stored = try codec.storedType(inStore: currentStore != nil)
+            } catch let error as DataJointError {
+                throw DataJointError(.codec, error.message)
+            }
             guard let type = AttributeType(parsing: stored) else {
                 throw DataJointError(.codec, "codec <\(codec.name)> stores an unknown type `\(stored)`")
             }
@@ -57,26 +64,34 @@ public final class CodecRegistry: Sendable {
     }
 
     /// Encodes an inserted value through the chain of `<name@store>`: the result has the stored core type.
-    func encode(_ value: Value, name: String, store: String?, context: CodecContext) throws -> (Value, AttributeType) {
+    func encode(_ value: Value, name: String, store: String?, context: CodecContext) async throws -> (Value, AttributeType) {
         let (chain, storage) = try resolve(name: name, store: store)
         var current = value
         for (codec, codecStore) in chain {
             var ctx = context
             ctx.store = codecStore
             try codec.validate(current, context: ctx)
-            current = try codec.encode(current, context: ctx)
+            current = try await codec.encode(current, context: ctx)
         }
         return (current, storage)
     }
 
+    /// Checks a value with the outermost codec of `<name@store>`, before anything is encoded or sent.
+    func validate(_ value: Value, name: String, store: String?, context: CodecContext) throws {
+        guard let codec = codec(named: name) else { _ = try resolve(name: name, store: store); return }
+        var ctx = context
+        ctx.store = store
+        try codec.validate(value, context: ctx)
+    }
+
     /// Decodes a stored value (already read as the stored core type) back through the chain.
-    func decode(_ stored: Value, name: String, store: String?, context: CodecContext) throws -> Value {
+    func decode(_ stored: Value, name: String, store: String?, context: CodecContext) async throws -> Value {
         let (chain, _) = try resolve(name: name, store: store)
         var current = stored
         for (codec, codecStore) in chain.reversed() {
             var ctx = context
             ctx.store = codecStore
-            current = try codec.decode(current, context: ctx)
+            current = try await codec.decode(current, context: ctx)
         }
         return current
     }

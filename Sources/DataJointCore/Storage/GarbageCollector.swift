@@ -1,0 +1,144 @@
+import Foundation
+
+/// Removes objects that no row refers to any more from a store: hash-addressed content whose rows were deleted
+/// (content is shared, so deleting a row never deletes it) and schema-addressed files left by deleted or updated
+/// rows. Only the sections of the given schemas are examined (`{hash_prefix}/{schema}/`, `{schema_prefix}/{schema}/`);
+/// `<filepath@>` files are never touched.
+///
+/// ```swift
+/// let report = try await GarbageCollector(schemas: [lab]).collect(dryRun: false)
+/// print(report.deleted, report.bytesFreed)
+/// ```
+public struct GarbageCollector: Sendable {
+    /// What a collection found (and, unless it was a dry run, removed).
+    public struct Report: Sendable, Hashable {
+        /// Hash-addressed objects referred to by rows, stored, and stored but unreferenced (store-relative paths).
+        public var hashReferenced = 0
+        public var hashStored = 0
+        public var orphanedHashPaths: [String] = []
+        /// Schema-addressed files referred to by rows, stored, and stored but unreferenced.
+        public var schemaReferenced = 0
+        public var schemaStored = 0
+        public var orphanedSchemaPaths: [String] = []
+        /// Bytes held by the orphans.
+        public var orphanedBytes = 0
+        /// Objects removed and bytes freed (zero on a dry run).
+        public var deleted = 0
+        public var bytesFreed = 0
+        /// Whether this was a dry run (nothing removed).
+        public var dryRun = true
+    }
+
+    public let schemas: [Schema]
+    /// The store to collect (nil: the default store).
+    public let store: String?
+
+    /// A collector of `schemas` (at least one) on `store`. Pass every schema that uses the store's sections you
+    /// want cleaned; objects of other schemas are never listed.
+    public init(schemas: [Schema], store: String? = nil) throws {
+        guard let first = schemas.first else {
+            throw DataJointError(.invalidValue, "Garbage collection needs at least one schema")
+        }
+        _ = first
+        self.schemas = schemas
+        self.store = store
+    }
+
+    /// Finds orphaned objects, and removes them unless `dryRun` (the default: report only).
+    public func collect(dryRun: Bool = true) async throws -> Report {
+        let resolved = try schemas[0].connection.stores.resolve(store)
+        let (spec, objectStore) = (resolved.spec, resolved.store)
+        var hashReferenced: Set<String> = []
+        var schemaReferenced: Set<String> = []
+        for schema in schemas {
+            let (hashes, objects) = try await references(in: schema, storeName: spec.name)
+            hashReferenced.formUnion(hashes)
+            schemaReferenced.formUnion(objects)
+        }
+        var hashStored: [String: Int] = [:]
+        var schemaStored: [String: Int] = [:]
+        for schema in schemas {
+            let hashSection = Self.section(spec.hashPrefix, schema.name)
+            for object in try await objectStore.list(under: hashSection)
+            where HashAddress.isHash(object.path.split(separator: "/").last ?? "") {
+                hashStored[object.path] = object.size
+            }
+            for object in try await objectStore.list(under: Self.section(spec.schemaPrefix, schema.name)) {
+                schemaStored[object.path] = object.size
+            }
+        }
+        var report = Report()
+        report.dryRun = dryRun
+        report.hashReferenced = hashReferenced.count
+        report.hashStored = hashStored.count
+        report.orphanedHashPaths = hashStored.keys.filter { !hashReferenced.contains($0) }.sorted()
+        report.schemaReferenced = schemaReferenced.count
+        report.schemaStored = schemaStored.count
+        report.orphanedSchemaPaths = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }.sorted()
+        report.orphanedBytes = report.orphanedHashPaths.reduce(0) { $0 + hashStored[$1]! }
+            + report.orphanedSchemaPaths.reduce(0) { $0 + schemaStored[$1]! }
+        if !dryRun {
+            for path in report.orphanedHashPaths + report.orphanedSchemaPaths {
+                try await objectStore.remove(path)
+                report.deleted += 1
+                report.bytesFreed += hashStored[path] ?? schemaStored[path] ?? 0
+            }
+        }
+        return report
+    }
+
+    static func section(_ prefix: String, _ schema: String) -> String {
+        let trimmed = prefix.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return trimmed.isEmpty ? schema : trimmed + "/" + schema
+    }
+
+    /// A stored file is accounted for when it is a referenced path, lies under one (a directory object), or is the
+    /// manifest of one.
+    static func isCovered(_ path: String, by referenced: Set<String>) -> Bool {
+        var path = Substring(path)
+        if path.hasSuffix(".manifest.json") { path = path.dropLast(".manifest.json".count) }
+        if referenced.contains(String(path)) { return true }
+        var current = path
+        while let slash = current.lastIndex(of: "/") {
+            current = current[..<slash]
+            if referenced.contains(String(current)) { return true }
+        }
+        return false
+    }
+
+    /// The store paths the rows of `schema` refer to: hash-addressed ones and schema-addressed ones.
+    func references(in schema: Schema, storeName: String) async throws -> (hash: Set<String>, schema: Set<String>) {
+        let connection = schema.connection
+        var hashes: Set<String> = []
+        var objects: Set<String> = []
+        for tableName in try await schema.tableNames() {
+            let info = try await schema.table(tableName).info()
+            for attribute in info.heading.allAttributes {
+                guard case .codec(let name, let attributeStore?) = attribute.type else { continue }
+                let chain = try connection.codecs.resolve(name: name, store: attributeStore).chain.map(\.codec.name)
+                let isHash = chain.contains("hash")
+                let isSchemaAddressed = chain.contains("object") || chain.contains("npy")
+                guard isHash || isSchemaAddressed else { continue }
+                let select = SQLSelect(columns: [(.column(attribute.name), alias: nil)], from: .table(info.name))
+                for row in try await connection.query(connection.dialect.render(.select(select))) {
+                    let value = try connection.dialect.decode(row[0], as: .json)
+                    guard !value.isNull else { continue }
+                    let context = CodecContext(table: info.name.table, attribute: attribute.name, store: attributeStore, downloadPath: "")
+                    let metadata = try StoredMetadata(value, context: context)
+                    let store = metadata.optionalString("store") ?? (try? connection.stores.effectiveName(attributeStore))
+                    guard store == storeName, let path = metadata.optionalString("path") else { continue }
+                    if isHash { hashes.insert(path) } else { objects.insert(path) }
+                }
+            }
+        }
+        return (hashes, objects)
+    }
+}
+
+extension Schema {
+    /// Removes objects of this schema that no row refers to any more from `store` (nil: the default store); with
+    /// `dryRun` (the default) only reports them. See ``GarbageCollector``.
+    public func collectGarbage(store: String? = nil, dryRun: Bool = true) async throws -> GarbageCollector.Report {
+        try await GarbageCollector(schemas: [self], store: store).collect(dryRun: dryRun)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// `<npy@store>`: an array kept as a NumPy `.npy` file in a store at a schema-addressed path, readable by any NumPy
+/// program. The column holds `{path, store, dtype, shape}`; fetch gives an ``NpyRef`` whose ``NpyRef/load()`` reads
+/// the array.
+public struct NpyCodec: Codec {
+    public let name = "npy"
+
+    public init() {}
+
+    public func storedType(inStore: Bool) throws -> String {
+        guard inStore else { throw DataJointError(.codec, "<npy> needs a store: declare it as <npy@> or <npy@store>") }
+        return "json"
+    }
+
+    func array(of value: Value) -> NDArray? {
+        guard case .custom(let c) = value else { return nil }
+        if let array = c.as(NDArray.self) { return array }
+        if case .array(let array)? = c.as(BlobValue.self) { return array }
+        return nil
+    }
+
+    public func validate(_ value: Value, context: CodecContext) throws {
+        guard let array = array(of: value) else {
+            throw DataJointError(
+                .invalidValue, "`\(context.table)`.`\(context.attribute)` is <npy@>: give an NDArray, not \(value.kindName)")
+        }
+        if array.dtype == .object {
+            throw DataJointError(
+                .invalidValue, "`\(context.table)`.`\(context.attribute)` is <npy@>: object arrays cannot be stored as .npy")
+        }
+    }
+
+    public func encode(_ value: Value, context: CodecContext) async throws -> Value {
+        guard let array = array(of: value) else { throw DataJointError(.invalidValue, "not an array") }
+        let data = try NpyFormat.encode(array)
+        let (spec, store) = try context.objectStore().pair
+        let path = ObjectPath.path(
+            schema: context.schema, table: context.table, attribute: context.attribute, primaryKey: context.primaryKey,
+            fileExtension: ".npy", spec: spec)
+        context.recordNewObject(path, in: store)
+        try await store.put(data, at: path)
+        return .json([
+            "path": .string(path), "store": .string(spec.name), "dtype": .string(NpyFormat.dtypeName(of: array)),
+            "shape": .array(array.shape.map { .int(Int64($0)) }),
+        ])
+    }
+
+    public func decode(_ stored: Value, context: CodecContext) async throws -> Value {
+        let metadata = try StoredMetadata(stored, context: context)
+        var ctx = context
+        ctx.store = metadata.optionalString("store") ?? context.store
+        let resolved = try ctx.objectStore()
+        return .custom(CustomValue(try NpyRef(metadata: metadata, store: resolved.store, storeName: resolved.spec.name)))
+    }
+}
