@@ -17,11 +17,14 @@ public final class Connection: Sendable {
     let tableInfoCache = Mutex<[SQLTableName: TableInfo]>([:])
     /// The codecs attributes of this connection's tables may use.
     public let codecs = CodecRegistry()
+    /// The object stores of this connection's settings.
+    public let stores: StoreRegistry
 
     /// Creates a connection over an opened driver.
     public init(driver: any DatabaseDriver, settings: Settings = Settings(), logger: Logger? = nil) {
         self.driver = driver
         self.settings = settings
+        stores = StoreRegistry(configuration: settings.stores)
         self.logger = logger ?? Logger(label: "datajoint")
     }
 
