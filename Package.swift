@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DataJointSQLite", targets: ["DataJointSQLite"]),
         .library(name: "DataJointPostgres", targets: ["DataJointPostgres"]),
         .library(name: "DataJointMySQL", targets: ["DataJointMySQL"]),
+        .library(name: "DataJointS3", targets: ["DataJointS3"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
@@ -63,10 +65,19 @@ let package = Package(
             name: "DataJointMySQL",
             dependencies: ["DataJointCore", "CMariaDB"]
         ),
-        // What users import: the core plus the backends, and `DataJoint.connect()`.
+        // The S3 object store (protocol `s3`): AWS Signature Version 4 over HTTP.
+        .target(
+            name: "DataJointS3",
+            dependencies: [
+                "DataJointCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // What users import: the core plus the backends and stores, and `DataJoint.connect()`.
         .target(
             name: "DataJoint",
-            dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL"]
+            dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL", "DataJointS3"]
         ),
         .executableTarget(
             name: "dj",
@@ -79,6 +90,14 @@ let package = Package(
             name: "DataJointCoreTests",
             dependencies: ["DataJointCore"],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "DataJointS3Tests",
+            dependencies: [
+                "DataJointS3",
+                "DataJointCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "DataJointTests",

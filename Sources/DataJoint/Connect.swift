@@ -1,6 +1,7 @@
 import DataJointCore
 import DataJointMySQL
 import DataJointPostgres
+import DataJointS3
 import DataJointSQLite
 import Foundation
 import Logging
@@ -54,7 +55,7 @@ public func connect(config: Config? = nil, logger: Logger? = nil) async throws -
         }
     }
     logger.debug("connected to \(config.targetDescription)")
-    return Connection(driver: driver, settings: config.settings, logger: logger)
+    return withStoreProtocols(Connection(driver: driver, settings: config.settings, logger: logger))
 }
 
 /// Connects to the embedded SQLite database: a file (created if needed) or `":memory:"`, with the given settings
@@ -67,7 +68,13 @@ public func connect(path: String, settings: Settings = Settings(), logger: Logge
     async throws -> Connection
 {
     let driver = try await SQLiteDriver.open(path: path)
-    return Connection(driver: driver, settings: settings, logger: logger)
+    return withStoreProtocols(Connection(driver: driver, settings: settings, logger: logger))
+}
+
+/// Makes the store protocols of the modules beyond the core (`s3`) available to `connection`.
+private func withStoreProtocols(_ connection: Connection) -> Connection {
+    connection.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
+    return connection
 }
 
 /// A connection failure with the sources of the settings that decided where to connect, and never the password.

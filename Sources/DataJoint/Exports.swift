@@ -2,3 +2,4 @@
 @_exported import DataJointSQLite
 @_exported import DataJointPostgres
 @_exported import DataJointMySQL
+@_exported import DataJointS3

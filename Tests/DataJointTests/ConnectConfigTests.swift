@@ -32,6 +32,21 @@ import Testing
         try await db.close()
     }
 
+    @Test func connectionsOpenS3Stores() async throws {
+        let settings = Settings(stores: [
+            "default": .string("cold"),
+            "cold": .object([
+                "protocol": .string("s3"), "endpoint": .string("http://127.0.0.1:9"), "bucket": .string("lab"),
+                "location": .string("pipeline"),
+            ]),
+        ])
+        let db = try await DataJoint.connect(path: ":memory:", settings: settings)
+        let resolved = try db.stores.resolve(nil)
+        #expect(resolved.store is S3Store)
+        #expect(resolved.store.url(for: "_hash/x") == "s3://lab/pipeline/_hash/x")
+        try await db.close()
+    }
+
     @Test func serverConnectionErrorsNameSourcesButNotThePassword() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -45,7 +45,7 @@ public struct StoreSpec: Sendable, Hashable {
     ]
     static let allowed: [String: Set<String>] = [
         "file": Set(common),
-        "s3": Set(common + ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server"]),
+        "s3": Set(common + ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region"]),
     ]
 
     /// Reads and checks the configuration of store `name`.
