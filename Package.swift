@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "DataJointS3",
                 "DataJointCore",
+                "DataJoint",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -10,6 +10,8 @@ public struct MySQLDialect: Dialect {
     public init() {}
 
     public var backendName: String { "mysql" }
+    public var connectionIDSQL: String? { "CONNECTION_ID()" }
+    public var currentUserSQL: String? { "USER()" }
     public var maxTableNameLength: Int { 64 }
     /// The prepared-statement protocol counts parameters in 16 bits.
     public var maxParametersPerStatement: Int { 65_535 }

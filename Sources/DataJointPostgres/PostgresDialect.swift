@@ -21,6 +21,8 @@ public struct PostgresDialect: Dialect {
     public init() {}
 
     public var backendName: String { "postgresql" }
+    public var connectionIDSQL: String? { "pg_backend_pid()" }
+    public var currentUserSQL: String? { "current_user" }
     /// NAMEDATALEN - 1.
     public var maxTableNameLength: Int { 63 }
     /// The protocol carries at most 65535 parameters per statement.
@@ -290,7 +292,7 @@ public struct PostgresDialect: Dialect {
             } else if column.nullable {
                 line += " DEFAULT NULL"
             } else if let d = column.defaultValue {
-                line += " NOT NULL DEFAULT " + defaultSQL(d)
+                line += " NOT NULL DEFAULT " + defaultSQL(d, type: column.type)
             } else {
                 line += " NOT NULL"
             }
@@ -354,10 +356,11 @@ public struct PostgresDialect: Dialect {
     }
 
     /// A default as the reference writes it: constants as they are, everything else as a quoted literal.
-    func defaultSQL(_ value: DefaultValue) -> String {
+    func defaultSQL(_ value: DefaultValue, type: AttributeType) -> String {
         switch value {
         case .null: "NULL"
-        case .currentTimestamp: "CURRENT_TIMESTAMP"
+        case .currentTimestamp:
+            if case .datetime(let digits?) = type, digits > 0 { "CURRENT_TIMESTAMP(\(digits))" } else { "CURRENT_TIMESTAMP" }
         case .string(let s): stringLiteral(s)
         case .literal(let l): stringLiteral(l)
         case .bool(let b): b ? "'true'" : "'false'"

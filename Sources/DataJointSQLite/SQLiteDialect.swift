@@ -11,6 +11,8 @@ public struct SQLiteDialect: Dialect {
     public init() {}
 
     public var backendName: String { "sqlite" }
+    /// UTC, as the text form SQLite stores datetimes in.
+    public var currentTimestampSQL: String { "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
     public var maxTableNameLength: Int { 64 }
     /// SQLite's default limit on bound parameters is 32766.
     public var maxParametersPerStatement: Int { 32_000 }

@@ -44,6 +44,13 @@ public protocol Dialect: Sendable {
     func translateUserSQL(_ fragment: String) -> String
     /// True when a float column of this backend can hold the value (NaN and infinities are not everywhere).
     func canStore(_ double: Double) -> Bool
+    /// SQL for the server's current time with milliseconds, comparable with `datetime(3)` columns (job scheduling
+    /// uses the server's clock, so workers on different hosts agree).
+    var currentTimestampSQL: String { get }
+    /// SQL giving the server's id of the current session (recorded in jobs), or nil if the backend has none.
+    var connectionIDSQL: String? { get }
+    /// SQL giving the database user of the session (recorded in jobs), or nil if the backend has none.
+    var currentUserSQL: String? { get }
 }
 
 extension Dialect {
@@ -70,6 +77,9 @@ extension Dialect {
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
+    public var currentTimestampSQL: String { "CURRENT_TIMESTAMP(3)" }
+    public var connectionIDSQL: String? { nil }
+    public var currentUserSQL: String? { nil }
 
     /// Values as primitives every SQL driver binds: booleans as 0/1, decimals, dates and datetimes (to the
     /// column's fractional digits) as text, UUIDs as 16 bytes, JSON as text.

@@ -130,6 +130,13 @@ struct DeclarationResolver {
             lineage[singleton.name] = "\(name.schema).\(name.table).\(singleton.name)"
 
         }
+        if tier.isAutoPopulated, settings.jobs.addJobMetadata {
+            // Hidden columns that populate fills with when and how long each row was computed (jobs.add_job_metadata).
+            for column in JobMetadata.columns {
+                columns.append(column)
+                storedComments[column.name] = column.storedComment
+            }
+        }
         let declaration = TableDeclaration(
             name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,
             foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments, inheritedColumns: inheritedColumns)

@@ -38,14 +38,14 @@ extension Lookup {
     public static var contents: [Row] { [] }
 }
 
-/// A table filled by `populate` from data outside the database.
-public protocol Imported: UserTable {}
+/// A table filled by `populate` from data outside the database: its `make` reads files or instruments.
+public protocol Imported: AutoPopulated {}
 extension Imported {
     public static var tier: Tier { .imported }
 }
 
-/// A table filled by `populate` from other tables.
-public protocol Computed: UserTable {}
+/// A table filled by `populate` from other tables: its `make` computes one row (and its parts) per key.
+public protocol Computed: AutoPopulated {}
 extension Computed {
     public static var tier: Tier { .computed }
 }
