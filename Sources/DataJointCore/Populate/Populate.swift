@@ -1,0 +1,294 @@
+import Foundation
+import Synchronization
+
+/// The order in which `populate` takes the pending keys.
+public enum PopulateOrder: Sendable {
+    /// As the key source lists them (by primary key).
+    case original
+    /// The reverse of that.
+    case reverse
+    /// Shuffled (spreads workers that start together over different keys).
+    case random
+}
+
+/// How `populate` shows its progress.
+public enum PopulateDisplay: Sendable {
+    /// A progress bar on a terminal; otherwise a log line every few seconds.
+    case automatic
+    /// Nothing.
+    case none
+}
+
+/// What a `populate` call did.
+public struct PopulateReport: Sendable, CustomStringConvertible {
+    /// One key whose `make` failed (collected with `suppressErrors: true`).
+    public struct Failure: Sendable {
+        /// The key.
+        public var key: Row
+        /// `ErrorType: message`, as recorded in the jobs table.
+        public var message: String
+        /// The error itself.
+        public var error: any Error
+    }
+
+    /// Keys computed and committed.
+    public var success = 0
+    /// Keys whose `make` failed.
+    public var error = 0
+    /// Keys skipped: already computed, or taken by another worker.
+    public var skip = 0
+    /// The failures, with their keys.
+    public var errors: [Failure] = []
+
+    public var description: String { "populate: \(success) computed, \(error) failed, \(skip) skipped" }
+}
+
+extension Table {
+    /// Computes the missing rows: calls the table type's `make` for every key of the key source (restricted by
+    /// `restrictions`) that has no row yet, each in its own transaction with its part rows.
+    ///
+    /// - Parameters:
+    ///   - suppressErrors: collect failures in the report and go on, instead of throwing the first one.
+    ///   - reserveJobs: coordinate through the jobs queue (`~~<table>`), so that any number of workers, in this
+    ///     process or elsewhere, compute each key once; failures are recorded there.
+    ///   - maxCalls: compute at most this many keys.
+    ///   - order: the order of the keys.
+    ///   - workers: how many keys are computed at once in this process (each in its own transaction and database
+    ///     session).
+    ///   - priority: with `reserveJobs`, only jobs of this priority or more urgent (lower).
+    ///   - refresh: with `reserveJobs`, refresh the queue first (default: `jobs.auto_refresh`).
+    /// - Returns: how many keys were computed, failed and skipped.
+    /// - Throws: the first failure of `make` (unless `suppressErrors`); a `.notAllowed` error inside a transaction,
+    ///   on a restricted table, or for a table type without `make`.
+    @discardableResult
+    public func populate(
+        _ restrictions: any RestrictionConvertible..., suppressErrors: Bool = false, reserveJobs: Bool = false,
+        maxCalls: Int? = nil, order: PopulateOrder = .original, workers: Int = 1, priority: Int? = nil,
+        refresh: Bool? = nil, display: PopulateDisplay = .automatic
+    ) async throws -> PopulateReport {
+        try await Populator(
+            target: self, restrictions: restrictions, suppressErrors: suppressErrors, reserveJobs: reserveJobs,
+            maxCalls: maxCalls, order: order, workers: workers, priority: priority, refresh: refresh, display: display
+        ).run()
+    }
+
+    /// How many keys of the key source (restricted by `restrictions`) are still to be computed, and how many there
+    /// are in all.
+    public func progress(_ restrictions: any RestrictionConvertible...) async throws -> (remaining: Int, total: Int) {
+        var source = try await keySource().proj()
+        for restriction in restrictions { source = source.restrict(restriction) }
+        let target = Table(schema: schema, tableName: try await tableName(), userType: userType)
+        return (try await (source - target).count(), try await source.count())
+    }
+}
+
+/// One `populate` call.
+struct Populator: Sendable {
+    let target: Table
+    let restrictions: [any RestrictionConvertible]
+    let suppressErrors: Bool
+    let reserveJobs: Bool
+    let maxCalls: Int?
+    let order: PopulateOrder
+    let workers: Int
+    let priority: Int?
+    let refresh: Bool?
+    let display: PopulateDisplay
+
+    var connection: Connection { target.connection }
+
+    func run() async throws -> PopulateReport {
+        guard let type = target.userType as? any AutoPopulated.Type else {
+            throw DataJointError(
+                .notAllowed,
+                "populate needs the table's Swift type (an Imported or Computed type with make): use schema[MyTable.self]")
+        }
+        guard target.restrictions.isEmpty else {
+            throw DataJointError(
+                .notAllowed, "populate cannot be called on a restricted table; pass the conditions to populate(...) instead")
+        }
+        guard !connection.inTransaction else {
+            throw DataJointError(.notAllowed, "populate cannot be called inside a transaction")
+        }
+        let base = Table(schema: target.schema, tableName: try await target.tableName(), userType: type)
+        let info = try await base.info()
+        var source = try await base.keySource().proj()
+        for restriction in restrictions { source = source.restrict(restriction) }
+
+        var jobs: Jobs?
+        var keys: [Row]
+        if reserveJobs {
+            let queue = try await base.jobs()
+            jobs = queue
+            if refresh ?? connection.settings.jobs.autoRefresh {
+                try await queue.refresh(restrictions, delay: -1, priority: priority)
+            }
+            keys = try await pendingJobs(queue, source: source)
+        } else {
+            keys = try await (source - base).keys()
+        }
+        switch order {
+        case .original: break
+        case .reverse: keys.reverse()
+        case .random: keys.shuffle()
+        }
+        if let maxCalls, !reserveJobs { keys = Array(keys.prefix(maxCalls)) }
+
+        let worker = reserveJobs ? try await WorkerIdentity.current(connection) : nil
+        let progress = PopulateProgress(
+            label: info.name.table, total: keys.count, logger: connection.logger, display: display)
+        let state = PopulateState(keys: keys)
+        let maker = KeyMaker(target: base, info: info, type: type, jobs: jobs, worker: worker)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, min(workers, keys.count)) {
+                group.addTask {
+                    while true {
+                        try Task.checkCancellation()
+                        guard let key = state.next() else { return }
+                        do {
+                            let made = try await maker.make(key)
+                            state.record { made ? ($0.success += 1) : ($0.skip += 1) }
+                        } catch let failure as MakeFailure {
+                            state.record {
+                                $0.error += 1
+                                $0.errors.append(.init(key: key, message: failure.message, error: failure.error))
+                            }
+                            if !suppressErrors { throw failure.error }
+                            connection.logger.error("\(info.name.table) \(key): \(failure.message)")
+                        }
+                        progress.advance()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        progress.finish()
+        return state.report
+    }
+
+    /// Pending jobs whose time has come, most urgent first, within the restrictions.
+    func pendingJobs(_ jobs: Jobs, source: QueryExpression) async throws -> [Row] {
+        var select = SQLSelect(
+            columns: jobs.keyAttributes.map { (.column($0), alias: nil) }, from: .table(jobs.info.name),
+            where: .and([
+                .equals(.column("status"), .bind(.string("pending"))),
+                .binary(.column("scheduled_time"), "<=", JobsStatement.now(connection.dialect)),
+            ] + (priority.map { [SQLExpression.binary(.column("priority"), "<=", .bind(.int(Int64($0))))] } ?? [])))
+        select.orderBy = [SQLOrdering(.column("priority")), SQLOrdering(.column("scheduled_time"))]
+        let dialect = connection.dialect
+        var keys = try await connection.query(dialect.render(.select(select))).map { values in
+            jobs.normalizedKey(Row(
+                names: jobs.keyAttributes,
+                values: try zip(values, jobs.keyAttributes).map { try dialect.decode($0, as: jobs.info.heading.column($1)!.type) }))
+        }
+        if !restrictions.isEmpty {
+            let wanted = Set(try await source.keys().map(jobs.normalizedKey))
+            keys = keys.filter { wanted.contains($0) }
+        }
+        if let maxCalls { keys = Array(keys.prefix(maxCalls)) }
+        return keys
+    }
+}
+
+/// The keys left to compute and the report so far, shared by the workers of one populate.
+final class PopulateState: Sendable {
+    private let keys: Mutex<ArraySlice<Row>>
+    private let outcome = Mutex(PopulateReport())
+
+    init(keys: [Row]) { self.keys = Mutex(keys[...]) }
+
+    func next() -> Row? { keys.withLock { $0.popFirst() } }
+    func record(_ change: (inout PopulateReport) -> Void) { outcome.withLock { change(&$0) } }
+    var report: PopulateReport { outcome.withLock { $0 } }
+}
+
+/// A failed `make`, with the message recorded for it.
+struct MakeFailure: Error {
+    let error: any Error
+    let message: String
+}
+
+/// Runs `make` for one key: reserve (with jobs), transaction, checks, job bookkeeping.
+struct KeyMaker: Sendable {
+    let target: Table
+    let info: TableInfo
+    let type: any AutoPopulated.Type
+    let jobs: Jobs?
+    let worker: WorkerIdentity?
+
+    var connection: Connection { target.connection }
+
+    /// Computes `key`. Returns false when it was skipped (already computed, or reserved by another worker).
+    func make(_ key: Row) async throws -> Bool {
+        if let jobs, let worker, try await !jobs.reserve(key, worker: worker) { return false }
+        let start = Date()
+        do {
+            let made: Bool
+            if let tripartite = type as? any TripartiteMake.Type {
+                made = try await runTripartite(tripartite, key)
+            } else {
+                made = try await connection.transaction { try await self.inTransaction(key, start: start) { ctx in
+                    try await type.make(key, ctx)
+                } }
+            }
+            if let jobs { try await jobs.complete(key, duration: made ? Date().timeIntervalSince(start) : nil) }
+            return made
+        } catch {
+            let message = Self.message(of: error)
+            if let jobs {
+                try await jobs.fail(key, message: message, stack: Self.stack(of: error, key: key, table: info.name.table))
+            }
+            throw MakeFailure(error: error, message: message)
+        }
+    }
+
+    /// Inside the key's transaction: skip a key already computed, run `body`, check what it inserted, record the
+    /// job metadata.
+    func inTransaction(_ key: Row, start: Date, _ body: (MakeContext) async throws -> Void) async throws -> Bool {
+        let own = target & key
+        if try await own.count() > 0 { return false }
+        let context = MakeContext(key: key, target: target, targetInfo: info)
+        connection.logger.debug("making \(key) -> \(info.name.table)")
+        try await body(context)
+        guard try await own.count() > 0 else {
+            throw DataJointError(
+                .notAllowed, "make of `\(info.name.table)` for key \(key) inserted no row of that key into the table")
+        }
+        try await JobMetadata.record(
+            in: info, key: key, start: start, duration: Date().timeIntervalSince(start),
+            version: WorkerIdentity.codeVersion(connection.settings.jobs.versionMethod), connection: connection)
+        return true
+    }
+
+    /// The three phases: fetch and compute outside any transaction, then fetch again and insert inside one.
+    func runTripartite<T: TripartiteMake>(_ type: T.Type, _ key: Row) async throws -> Bool {
+        let start = Date()
+        if try await (target & key).count() > 0 { return false }
+        let outside = MakeContext(key: key, target: target, targetInfo: info)
+        let fetched = try await T.makeFetch(key, outside)
+        let result = try await T.makeCompute(key, fetched)
+        return try await connection.transaction {
+            try await self.inTransaction(key, start: start) { ctx in
+                guard try await T.makeFetch(key, ctx) == fetched else {
+                    throw DataJointError(
+                        .integrity,
+                        "the inputs of `\(info.name.table)` for key \(key) changed while it was computed; nothing was inserted")
+                }
+                try await T.makeInsert(key, result, ctx)
+            }
+        }
+    }
+
+    /// `ErrorType: message`, the form DataJoint-Python records.
+    static func message(of error: any Error) -> String {
+        if let error = error as? DataJointError { return "DataJointError: \(error.message)" }
+        let text = String(describing: error)
+        return "\(Swift.type(of: error))" + (text.isEmpty ? "" : ": \(text)")
+    }
+
+    /// What is recorded as the error's stack: the error in full and where it was caught.
+    static func stack(of error: any Error, key: Row, table: String) -> String {
+        "\(Swift.type(of: error)): \(String(reflecting: error))\n  in make of `\(table)` for key \(key)\n"
+            + Thread.callStackSymbols.joined(separator: "\n")
+    }
+}
