@@ -105,6 +105,10 @@ public struct Jobs: Sendable {
     public struct Progress: Sendable, Hashable {
         public var pending = 0, reserved = 0, success = 0, error = 0, ignore = 0
         public var total: Int { pending + reserved + success + error + ignore }
+
+        public init(pending: Int = 0, reserved: Int = 0, success: Int = 0, error: Int = 0, ignore: Int = 0) {
+            (self.pending, self.reserved, self.success, self.error, self.ignore) = (pending, reserved, success, error, ignore)
+        }
     }
 
     /// The number of jobs of each status.
@@ -151,7 +155,16 @@ public struct Jobs: Sendable {
     /// (their worker is presumed dead).
     @discardableResult
     public func refresh(
-        _ restrictions: [any RestrictionConvertible] = [], delay: Double = 0, priority: Int? = nil,
+        _ restrictions: any RestrictionConvertible..., delay: Double = 0, priority: Int? = nil,
+        staleTimeout: Double? = nil, orphanTimeout: Double? = nil
+    ) async throws -> RefreshReport {
+        try await refresh(
+            restrictions: restrictions, delay: delay, priority: priority, staleTimeout: staleTimeout,
+            orphanTimeout: orphanTimeout)
+    }
+
+    func refresh(
+        restrictions: [any RestrictionConvertible], delay: Double = 0, priority: Int? = nil,
         staleTimeout: Double? = nil, orphanTimeout: Double? = nil
     ) async throws -> RefreshReport {
         let settings = connection.settings.jobs

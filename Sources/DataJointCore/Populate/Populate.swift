@@ -121,7 +121,7 @@ struct Populator: Sendable {
             let queue = try await base.jobs()
             jobs = queue
             if refresh ?? connection.settings.jobs.autoRefresh {
-                try await queue.refresh(restrictions, delay: -1, priority: priority)
+                try await queue.refresh(restrictions: restrictions, delay: -1, priority: priority)
             }
             keys = try await pendingJobs(queue, source: source)
         } else {
