@@ -99,11 +99,37 @@ struct DemoCommand: AsyncParsableCommand {
         let one = try await (session & ["subject_id": 2, "session_idx": 2]).fetch1()
         print("fetch1 of session (2, 2): \(one)")
 
+        section("Computed stages (populate)")
+        let stats = demo[SessionStats.self]
+        let summary = demo[SubjectSummary.self]
+        let pending = try await stats.progress()
+        print("SessionStats: \(pending.remaining) of \(pending.total) keys to compute")
+        let statsReport = try await stats.populate(reserveJobs: true, workers: 2)
+        print("SessionStats.populate(reserveJobs: true, workers: 2): \(statsReport)")
+        let summaryReport = try await summary.populate()
+        print("SubjectSummary.populate(): \(summaryReport)")
+        print("")
+        print("SessionStats")
+        print(try await preview(stats, limit: 12))
+        print("")
+        print("SessionStats.Stimulus & [\"subject_id\": 2]")
+        print(try await preview(demo.table("SessionStats.Stimulus") & ["subject_id": 2], limit: 12))
+        print("")
+        print("SubjectSummary")
+        print(try await preview(summary, limit: 12))
+        let jobProgress = try await stats.jobs().progress()
+        print("")
+        print("Jobs of SessionStats: \(jobProgress.pending) pending, \(jobProgress.reserved) reserved, "
+            + "\(jobProgress.error) failed, \(jobProgress.ignore) ignored")
+        let (remaining, total) = try await stats.progress()
+        print("SessionStats progress: \(total - remaining) of \(total) computed")
+
         section("Cascading delete of subject 1")
+        let statsTable = stats
         func counts() async throws -> [String] {
             [
                 String(try await subject.count()), String(try await session.count()),
-                String(try await trial.count()),
+                String(try await trial.count()), String(try await statsTable.count()),
             ]
         }
         let before = try await counts()
@@ -111,7 +137,9 @@ struct DemoCommand: AsyncParsableCommand {
         let after = try await counts()
         print("(subject & [\"subject_id\": 1]).delete(confirm: true) deleted \(deleted) subject row and its dependents")
         print("")
-        print(TextTable(header: ["", "Subject", "Session", "Session.Trial"], rows: [["before"] + before, ["after"] + after]).render())
+        print(TextTable(
+            header: ["", "Subject", "Session", "Session.Trial", "SessionStats"], rows: [["before"] + before, ["after"] + after]
+        ).render())
     }
 
     private func show(_ title: String, _ query: Table) async throws {

@@ -54,5 +54,64 @@ struct Session: Manual {
     }
 }
 
+/// Per-session statistics of the trials, computed by `populate`, with one part row per stimulus.
+struct SessionStats: Computed {
+    static let definition = """
+        # response statistics of a session
+        -> Session
+        ---
+        n_trials             : int32
+        mean_response = null : float64
+        """
+    static var parts: [any Part.Type] { [Stimulus.self] }
+
+    /// The mean response of a session to one stimulus.
+    struct Stimulus: Part {
+        static let definition = """
+            -> master
+            stimulus             : varchar(32)
+            ---
+            n_trials             : int32
+            mean_response        : float64
+            """
+    }
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        let trials = try await (ctx[Session.Trial.self] & key).toDicts(orderBy: ["trial_idx"])
+        let responses = trials.compactMap { $0["response"].flatMap(Double.init(dataJointValue:)) }
+        let mean: Value = responses.isEmpty ? .null : .double(responses.reduce(0, +) / Double(responses.count))
+        try await ctx.insert1(key + ["n_trials": responses.count, "mean_response": mean])
+        var byStimulus: [String: [Double]] = [:]
+        for trial in trials {
+            guard case .string(let stimulus)? = trial["stimulus"], case .double(let r)? = trial["response"] else { continue }
+            byStimulus[stimulus, default: []].append(r)
+        }
+        var parts: [Row] = []
+        for (stimulus, values) in byStimulus.sorted(by: { $0.key < $1.key }) {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let part: Row = ["stimulus": Value.string(stimulus), "n_trials": values.count, "mean_response": mean]
+            parts.append(key + part)
+        }
+        try await ctx.insert(parts, into: Stimulus.self)
+    }
+}
+
+/// Per-subject summary over the subject's computed session statistics.
+struct SubjectSummary: Computed {
+    static let definition = """
+        # summary of a subject's sessions
+        -> Subject
+        ---
+        n_sessions           : int32
+        best_mean = null     : float64
+        """
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        let means: [Double] = try await (ctx[SessionStats.self] & key & "mean_response IS NOT NULL").toArray("mean_response")
+        let sessions = try await (ctx[SessionStats.self] & key).count()
+        try await ctx.insert1(key + ["n_sessions": sessions, "best_mean": means.max().map(Value.double) ?? Value.null])
+    }
+}
+
 /// The tables of the demo pipeline in declaration order (parts are declared with their master).
-let demoTables: [any UserTable.Type] = [Species.self, Subject.self, Session.self]
+let demoTables: [any UserTable.Type] = [Species.self, Subject.self, Session.self, SessionStats.self, SubjectSummary.self]
