@@ -47,7 +47,11 @@ public struct Jobs: Sendable {
                 .notAllowed, "`\(targetInfo.name.table)` has no primary-key attributes from foreign keys; it cannot have a jobs queue")
         }
         if try await schema.loadInfo(name) == nil {
-            let definition = definition(for: targetInfo, keyAttributes: keyAttributes, dialect: target.connection.dialect)
+            let connection = target.connection
+            let catalog = connection.catalog
+            let columns = try await connection.withSession { try await catalog.describe(targetInfo.name, $0) }?.columns ?? []
+            let definition = definition(
+                for: targetInfo, keyAttributes: keyAttributes, catalogColumns: columns, dialect: connection.dialect)
             do {
                 try await schema.declareTable(named: name, definition: definition, tier: .manual, masterTable: nil)
             } catch let error as DataJointError where error.kind == .duplicate || error.kind == .database {
@@ -62,8 +66,21 @@ public struct Jobs: Sendable {
     }
 
     /// The definition DataJoint-Python gives a jobs table.
-    static func definition(for target: TableInfo, keyAttributes: [String], dialect: any Dialect) -> String {
-        let keys = keyAttributes.map { name in "\(name) : \(target.heading[name]!.typeText)" }.joined(separator: "\n")
+    ///
+    ///
+    /// The key attributes come from foreign keys, whose columns DataJoint-Python stores without a type marker; it
+    /// declares them in the jobs table with the column type the catalog reports (`integer`, `int(11)`,
+    /// `varchar(8)`), and so do we on the server backends, so that both declare identical jobs tables. On SQLite,
+    /// which DataJoint-Python does not use, they keep their DataJoint types.
+    static func definition(
+        for target: TableInfo, keyAttributes: [String], catalogColumns: [CatalogColumn], dialect: any Dialect
+    ) -> String {
+        let keys = keyAttributes.map { name -> String in
+            if dialect.backendName != "sqlite", let column = catalogColumns.first(where: { $0.name == name }) {
+                return "\(name) : \(column.sqlType)"
+            }
+            return "\(name) : \(target.heading[name]!.typeText)"
+        }.joined(separator: "\n")
         return """
             # Job queue for \(dialect.qualifiedName(target.name))
             \(keys)
