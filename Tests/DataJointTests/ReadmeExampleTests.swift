@@ -76,3 +76,51 @@ struct ReadmeExampleTests {
         }
     }
 }
+
+extension ReadmeExample {
+    /// The Computed table of the README's populate section.
+    struct SessionStats: Computed {
+        static let definition = """
+            -> Session
+            ---
+            n_trials : int32
+            mean_response = null : float64
+            """
+        static func make(_ key: Row, _ ctx: MakeContext) async throws {
+            let responses: [Double] = try await (ctx[Session.Trial.self] & key).toArray("response")
+            let mean: Value = responses.isEmpty ? .null : .double(responses.reduce(0, +) / Double(responses.count))
+            try await ctx.insert1(key + ["n_trials": responses.count, "mean_response": mean])
+        }
+    }
+}
+
+@Suite("README populate section")
+struct ReadmePopulateTests {
+    typealias R = ReadmeExample
+
+    @Test("runs as written", arguments: TestBackend.all)
+    func populateSection(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let lab = try await db.schema("lab", tables: R.Subject.self, R.Session.self, R.SessionStats.self)
+            try await lab[R.Subject.self].insert1(["subject_id": 1, "species": "mouse", "date_of_birth": "2024-01-15"])
+            try await lab[R.Session.self].insert([
+                ["subject_id": 1, "session_idx": 1, "session_date": "2024-06-11"],
+                ["subject_id": 1, "session_idx": 2, "session_date": "2024-06-12"],
+            ])
+            try await lab.table("Session.Trial").insert((1...4).map { i -> Row in
+                ["subject_id": 1, "session_idx": 1, "trial_idx": i, "response": Double(i) / 4]
+            })
+
+            let stats = lab[R.SessionStats.self]
+            let (remaining, total) = try await stats.progress()
+            #expect(remaining == 2 && total == 2)
+            let report = try await stats.populate()
+            #expect(report.success == 2)
+            try await stats.populate(["subject_id": 1] as Row, suppressErrors: true, maxCalls: 10, order: .random)
+            try await stats.populate(reserveJobs: true, workers: 4)
+            #expect(try await (stats & ["session_idx": 1]).fetch1("mean_response", as: Double.self) == 0.625)
+            #expect(try await (stats & ["session_idx": 2]).fetch1("mean_response", as: Value.self) == .null)
+        }
+    }
+}
