@@ -200,7 +200,7 @@ public struct MySQLDialect: Dialect {
     func defaultSQL(_ value: DefaultValue, type: AttributeType) -> String {
         switch value {
         case .null: return "NULL"
-        case .currentTimestamp:
+        case .currentTimestamp, .currentTimestampPrecision:
             if case .datetime(let digits?) = type, digits > 0 { return "CURRENT_TIMESTAMP(\(digits))" }
             return "CURRENT_TIMESTAMP"
         case .string(let s): return sqlString(s)

@@ -359,8 +359,8 @@ public struct PostgresDialect: Dialect {
     func defaultSQL(_ value: DefaultValue, type: AttributeType) -> String {
         switch value {
         case .null: "NULL"
-        case .currentTimestamp:
-            if case .datetime(let digits?) = type, digits > 0 { "CURRENT_TIMESTAMP(\(digits))" } else { "CURRENT_TIMESTAMP" }
+        case .currentTimestamp: "CURRENT_TIMESTAMP"
+        case .currentTimestampPrecision(let digits): "CURRENT_TIMESTAMP(\(digits))"
         case .string(let s): stringLiteral(s)
         case .literal(let l): stringLiteral(l)
         case .bool(let b): b ? "'true'" : "'false'"

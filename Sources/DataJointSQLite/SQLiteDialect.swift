@@ -150,7 +150,7 @@ public struct SQLiteDialect: Dialect {
             if let d = column.defaultValue {
                 switch d {
                 case .null: line += " DEFAULT NULL"
-                case .currentTimestamp: line += " DEFAULT CURRENT_TIMESTAMP"
+                case .currentTimestamp, .currentTimestampPrecision: line += " DEFAULT CURRENT_TIMESTAMP"
                 case .string(let s): line += " DEFAULT " + stringLiteral(s)
                 case .literal(let l): line += " DEFAULT " + l
                 case .bool(let b): line += " DEFAULT " + (b ? "1" : "0")

@@ -128,7 +128,12 @@ public struct DefinitionParser: Sendable {
     func parseDefault(_ text: String, line: String) throws -> DefaultValue {
         let upper = text.uppercased()
         if upper == "NULL" { return .null }
-        if upper == "CURRENT_TIMESTAMP" || upper.hasPrefix("CURRENT_TIMESTAMP(") { return .currentTimestamp }
+        if upper == "CURRENT_TIMESTAMP" { return .currentTimestamp }
+        if upper.hasPrefix("CURRENT_TIMESTAMP("), upper.hasSuffix(")"),
+            let digits = Int(upper.dropFirst("CURRENT_TIMESTAMP(".count).dropLast().trimmingCharacters(in: .whitespaces))
+        {
+            return .currentTimestampPrecision(digits)
+        }
         if upper == "TRUE" { return .bool(true) }
         if upper == "FALSE" { return .bool(false) }
         if let q = text.first, q == "\"" || q == "'" {

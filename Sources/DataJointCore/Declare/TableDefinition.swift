@@ -24,6 +24,8 @@ public enum DefaultValue: Sendable, Hashable, CustomStringConvertible {
     case null
     /// `CURRENT_TIMESTAMP`.
     case currentTimestamp
+    /// `CURRENT_TIMESTAMP(n)`, with fractional-second digits written (kept as written, as the reference keeps it).
+    case currentTimestampPrecision(Int)
     /// A quoted string (quotes removed).
     case string(String)
     /// An unquoted literal such as a number, kept as written.
@@ -36,6 +38,7 @@ public enum DefaultValue: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .null: "null"
         case .currentTimestamp: "CURRENT_TIMESTAMP"
+        case .currentTimestampPrecision(let n): "CURRENT_TIMESTAMP(\(n))"
         case .string(let s): "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .literal(let l): l
         case .bool(let b): b ? "true" : "false"
