@@ -624,7 +624,7 @@ struct PostgresBackendTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("declare.py")
             try script.write(to: file, atomically: true, encoding: .utf8)
-            let result = try await runProcess(python, [file.path], directory: directory)
+            let result = try await ReferenceProcess.run(python, [file.path], directory: directory)
             try #require(result.status == 0, "DataJoint-Python failed:\n\(result.output)")
 
             let ours = try await catalogSnapshot(db, schema: swiftSchema)
@@ -745,21 +745,4 @@ private func pythonScript(schema: String, tables: [any UserTable.Type]) -> Strin
     for type in tables { script += "@schema\n" + classCode(type, indent: "") + "\n" }
     script += "print('declared')\n"
     return script
-}
-
-/// Runs a program and returns its exit status and combined output.
-private func runProcess(_ path: String, _ arguments: [String], directory: URL? = nil) async throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    return try await Task.detached {
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }.value
 }

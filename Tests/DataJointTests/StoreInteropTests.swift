@@ -125,11 +125,11 @@ struct StoreInteropTests {
 
 /// Runs a program and returns its exit status and combined output.
 enum ReferenceProcess {
-    static func run(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    static func run(_ path: String, _ arguments: [String], directory: URL? = nil) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
