@@ -86,6 +86,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A populate worker process for the distributed tests of DataJointTests (SIGKILL, several processes).
+        .executableTarget(
+            name: "dj-populate-worker",
+            dependencies: ["DataJoint"],
+            path: "Tests/PopulateWorker"
+        ),
         .testTarget(
             name: "DataJointCoreTests",
             dependencies: ["DataJointCore"],
