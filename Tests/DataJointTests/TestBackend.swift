@@ -46,14 +46,19 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// Runs one test body on this backend, in a database of its own (see `TestContext`).
     func run(_ body: @Sendable () async throws -> Void) async throws {
         let context = TestContext(backend: self)
-        if self == .mysql {
-            // MySQL has no namespace above schemas, so its tests take turns on a cleaned server.
-            try await TestContext.mysqlTurns.withLock {
-                try await context.prepareMySQL()
+        do {
+            if self == .mysql {
+                // MySQL has no namespace above schemas, so its tests take turns on a cleaned server.
+                try await TestContext.mysqlTurns.withLock {
+                    try await context.prepareMySQL()
+                    try await TestContext.$current.withValue(context) { try await body() }
+                }
+            } else {
                 try await TestContext.$current.withValue(context) { try await body() }
             }
-        } else {
-            try await TestContext.$current.withValue(context) { try await body() }
+        } catch {
+            await context.cleanUp()
+            throw error
         }
         await context.cleanUp()
     }

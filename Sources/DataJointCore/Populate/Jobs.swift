@@ -194,8 +194,9 @@ public struct Jobs: Sendable {
         // 1. Keys with neither a row nor a job.
         var wanted = keySource
         for restriction in restrictions { wanted = wanted.restrict(restriction) }
-        let missing = try await (wanted.proj() - target).keys()
+        // Jobs first: a key another worker completes in between then has a row and is not queued again.
         let existing = Set(try await table.fetchRows(keyAttributes, orderBy: [], limit: nil, offset: nil).map(normalizedKey))
+        let missing = try await (wanted.proj() - target).keys()
         let scheduled = now.adding(seconds: delay)
         let new = missing.map(normalizedKey).filter { !existing.contains($0) }
         if !new.isEmpty {
