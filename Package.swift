@@ -92,6 +92,12 @@ let package = Package(
             dependencies: ["DataJoint"],
             path: "Tests/PopulateWorker"
         ),
+        // The benchmark of BENCHMARKS.md (run it with scripts/benchmark, in a release build).
+        .executableTarget(
+            name: "dj-benchmark",
+            dependencies: ["DataJoint"],
+            path: "Benchmarks/DJBenchmark"
+        ),
         .testTarget(
             name: "DataJointCoreTests",
             dependencies: ["DataJointCore"],

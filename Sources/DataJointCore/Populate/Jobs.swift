@@ -53,7 +53,8 @@ public struct Jobs: Sendable {
             let definition = definition(
                 for: targetInfo, keyAttributes: keyAttributes, catalogColumns: columns, dialect: connection.dialect)
             do {
-                try await schema.declareTable(named: name, definition: definition, tier: .manual, masterTable: nil)
+                try await schema.declareTable(
+                    named: name, definition: definition, tier: .manual, masterTable: nil, warnNativeTypes: false)
             } catch let error as DataJointError where error.kind == .duplicate || error.kind == .database {
                 // Another worker declared it at the same moment.
                 guard try await schema.loadInfo(name) != nil else { throw error }

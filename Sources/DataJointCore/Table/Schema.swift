@@ -113,14 +113,18 @@ public final class Schema: Sendable {
     }
 
     /// Declares one table from a definition string.
-    func declareTable(named tableName: String, definition: String, tier: Tier, masterTable: String?) async throws {
+    /// `warnNativeTypes: false` for tables DataJoint itself defines (the jobs tables declare key columns with their
+    /// SQL type, as DataJoint-Python does).
+    func declareTable(
+        named tableName: String, definition: String, tier: Tier, masterTable: String?, warnNativeTypes: Bool = true
+    ) async throws {
         let parsed = try DefinitionParser().parse(definition)
         let resolver = DeclarationResolver(
             resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
             settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength,
             codecs: connection.codecs)
         let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
-        for case .attribute(let attribute) in parsed.lines {
+        for case .attribute(let attribute) in parsed.lines where warnNativeTypes {
             guard case .native(let text, let category) = attribute.type else { continue }
             let advice = category == .blob
                 ? "It stores raw bytes only; use bytes for raw binary data or a codec such as <blob> for serialized values."
