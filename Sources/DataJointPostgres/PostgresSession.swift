@@ -77,6 +77,34 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         }
     }
 
+    var supportsBulkCopy: Bool { true }
+
+    func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
+        let connection = try await usableConnection()
+        let quote = { (name: String) in "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let sql = "COPY \(quote(table.schema)).\(quote(table.table))"
+        do {
+            // postgres-nio quotes the names itself (`COPY "<table>"("<column>", ...)`): schema and table names hold
+            // no quotes (DataJoint names are validated), so `schema"."table` yields `"schema"."table"`.
+            try await connection.copyFrom(
+                table: table.schema + "\".\"" + table.table, columns: columns, logger: pool.logger
+            ) { writer in
+                var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+                for row in rows {
+                    PostgresCopy.append(row, to: &buffer)
+                    if buffer.readableBytes >= 1 << 20 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            return rows.count
+        } catch {
+            throw failure(error, sql: sql)
+        }
+    }
+
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error> {
         // Rows are pulled from the server as the consumer asks for them (postgres-nio applies back-pressure).
         let cursor = RowCursor()

@@ -7,6 +7,18 @@ public protocol DatabaseSession: Sendable {
     func query(_ statement: RenderedSQL) async throws -> [[Value]]
     /// Runs a query and delivers rows as they arrive.
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error>
+    /// Whether ``copy(into:columns:rows:)`` is the backend's fast path for loading many rows.
+    var supportsBulkCopy: Bool { get }
+    /// Loads rows (values as the dialect encoded them) through the backend's bulk path, such as PostgreSQL's
+    /// `COPY ... FROM STDIN`; fails on a duplicate key like an INSERT. Returns the number of rows loaded.
+    func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int
+}
+
+extension DatabaseSession {
+    public var supportsBulkCopy: Bool { false }
+    public func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
+        throw DataJointError(.notAllowed, "this backend has no bulk copy")
+    }
 }
 
 /// A database backend: its dialect, its catalog, and access to sessions.

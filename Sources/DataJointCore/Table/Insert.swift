@@ -162,36 +162,25 @@ extension Table {
         }
         validated = []
         let action = conflictAction(skipDuplicates: options.skipDuplicates, replace: options.replace, info: info)
-        let dialect = connection.dialect
-        // Statements as large as the backend allows: bounded by rows asked for, parameters, and bytes.
-        let chunk = max(1, options.chunkSize ?? Int.max)
-        var statements: [RenderedSQL] = []
-        for columns in order {
-            let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
-            var batch: [[Value]] = []
-            var bytes = 0
-            func flush() {
-                guard !batch.isEmpty else { return }
-                let insert = SQLInsert(table: info.name, columns: columns, rows: .values(batch), onConflict: action)
-                statements.append(dialect.render(.insert(insert)))
-                batch.removeAll(keepingCapacity: true)
-                bytes = 0
-            }
-            for values in groups[columns]! {
-                let size = values.reduce(0) { $0 + $1.approximateByteCount }
-                if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
-                batch.append(values)
-                bytes += size
-            }
-            flush()
-        }
         let connection = self.connection
         let tableName = info.name.table
-        let batches = statements
+        let name = info.name
+        let statements = insertStatements(order: order, groups: groups, action: action, chunkSize: options.chunkSize, table: name)
+        // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY).
+        let bulk = Self.bulkCopyable(action: action, rows: rows.count, chunkSize: options.chunkSize)
+        let groupsToCopy = bulk ? order.map { ($0, groups[$0]!) } : []
         do {
             try await connection.transaction {
-                for statement in batches {
-                    try await InsertErrors.translate(table: tableName) { try await connection.execute(statement) }
+                try await InsertErrors.translate(table: tableName) {
+                    try await connection.withSession { session in
+                        if bulk, session.supportsBulkCopy {
+                            for (columns, values) in groupsToCopy {
+                                _ = try await session.copy(into: name, columns: columns, rows: values)
+                            }
+                        } else {
+                            for statement in statements() { try await session.execute(statement) }
+                        }
+                    }
                 }
             }
         } catch {
@@ -200,6 +189,48 @@ extension Table {
         }
         // Inside an enclosing transaction the objects stay provisional until it commits.
         connection.transactionWrites?.absorb(writes)
+    }
+}
+
+extension Table {
+    /// Rows below this count are inserted with INSERT statements even where a bulk path exists.
+    static let bulkCopyThreshold = 256
+
+    static func bulkCopyable(action: SQLConflictAction, rows: Int, chunkSize: Int?) -> Bool {
+        guard case .fail = action, chunkSize == nil else { return false }
+        return rows >= bulkCopyThreshold
+    }
+
+    /// The multi-row INSERT statements of the rows, as large as the backend allows: bounded by the rows asked for
+    /// (`chunkSize`), the parameters and the bytes of one statement. Built when called.
+    func insertStatements(
+        order: [[String]], groups: [[String]: [[Value]]], action: SQLConflictAction, chunkSize: Int?, table: SQLTableName
+    ) -> @Sendable () -> [RenderedSQL] {
+        let dialect = connection.dialect
+        return {
+            let chunk = max(1, chunkSize ?? Int.max)
+            var statements: [RenderedSQL] = []
+            for columns in order {
+                let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
+                var batch: [[Value]] = []
+                var bytes = 0
+                func flush() {
+                    guard !batch.isEmpty else { return }
+                    let insert = SQLInsert(table: table, columns: columns, rows: .values(batch), onConflict: action)
+                    statements.append(dialect.render(.insert(insert)))
+                    batch.removeAll(keepingCapacity: true)
+                    bytes = 0
+                }
+                for values in groups[columns]! {
+                    let size = values.reduce(0) { $0 + $1.approximateByteCount }
+                    if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
+                    batch.append(values)
+                    bytes += size
+                }
+                flush()
+            }
+            return statements
+        }
     }
 }
 
