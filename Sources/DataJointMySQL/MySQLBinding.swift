@@ -178,8 +178,11 @@ enum MySQLColumnKind {
     case signed, unsigned, double
     /// `float` columns, read as 4-byte floats (libmariadb's conversion to double goes through 6 digits).
     case float
-    /// Exact text: strings, decimals, JSON.
+    /// Exact text: strings, JSON.
     case text
+    /// `DECIMAL` values, sent as exact text and read as `Decimal` (as PostgreSQL's `numeric` and DataJoint-Python's
+    /// `decimal.Decimal`), so that a computed decimal (`sum`, `avg`, `round`) is a number, not a string.
+    case decimal
     /// Binary strings and blobs.
     case bytes
     case date
@@ -194,7 +197,9 @@ enum MySQLColumnKind {
             self = .float
         case MYSQL_TYPE_DOUBLE:
             self = .double
-        case MYSQL_TYPE_DECIMAL, MYSQL_TYPE_NEWDECIMAL, MYSQL_TYPE_JSON, MYSQL_TYPE_NULL:
+        case MYSQL_TYPE_DECIMAL, MYSQL_TYPE_NEWDECIMAL:
+            self = .decimal
+        case MYSQL_TYPE_JSON, MYSQL_TYPE_NULL:
             self = .text
         case MYSQL_TYPE_DATE, MYSQL_TYPE_NEWDATE:
             self = .date
@@ -223,9 +228,16 @@ enum MySQLColumnKind {
             return Double(text).map(Value.double) ?? .string(text)
         case .bytes:
             return .bytes(Data(raw))
+        case .decimal:
+            return MySQLColumnKind.decimal(String(decoding: raw, as: UTF8.self))
         case .text, .date, .datetime, .time:
             return .string(String(decoding: raw, as: UTF8.self))
         }
+    }
+
+    /// A `DECIMAL` value from its text; the text itself if it is not a number.
+    static func decimal(_ text: String) -> Value {
+        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")).map(Value.decimal) ?? .string(text)
     }
 
     static func parseInt(_ raw: UnsafeRawBufferPointer) -> Int64? {
@@ -347,7 +359,7 @@ final class MySQLStatementCursor: MySQLResultCursor {
             case .time:
                 capacity = MemoryLayout<MYSQL_TIME>.size
                 type = MYSQL_TYPE_TIME
-            case .text, .bytes:
+            case .text, .bytes, .decimal:
                 // Grown on demand when a longer value arrives.
                 capacity = max(16, min(Int(field.length), 1024))
                 type = MYSQL_TYPE_BLOB
@@ -397,7 +409,7 @@ final class MySQLStatementCursor: MySQLResultCursor {
                 row.append(.double(Double(buffer.load(as: Float.self))))
             case .date, .datetime, .time:
                 row.append(.string(kind.format(buffer.load(as: MYSQL_TIME.self))))
-            case .text, .bytes:
+            case .text, .bytes, .decimal:
                 let length = Int(lengths[i])
                 if length > capacities[i] {
                     let capacity = max(length, capacities[i] * 2)
@@ -415,6 +427,8 @@ final class MySQLStatementCursor: MySQLResultCursor {
                 let raw = UnsafeRawBufferPointer(start: buffers[i], count: length)
                 if case .bytes = kind {
                     row.append(.bytes(Data(raw)))
+                } else if case .decimal = kind {
+                    row.append(MySQLColumnKind.decimal(String(decoding: raw, as: UTF8.self)))
                 } else {
                     row.append(.string(String(decoding: raw, as: UTF8.self)))
                 }

@@ -77,6 +77,7 @@ public struct MySQLDialect: Dialect {
             case .int: return raw
             case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
             case .string(let s): return Int64(s).map(Value.int) ?? raw
+            case .decimal(let d): return Int64(d.description).map(Value.int) ?? raw
             default: throw fail()
             }
         case .bool:

@@ -45,7 +45,7 @@ extension Double: ValueConvertible {
         case .int(let i): self = Double(i)
         case .decimal(let d): self = NSDecimalNumber(decimal: d).doubleValue
         case .bool(let b): self = b ? 1 : 0
-        // Computed numbers may arrive as text (MySQL returns DECIMAL results so).
+        // Numbers may arrive as text (a value read from a string column or a driver that sends text).
         case .string(let s):
             guard let d = Double(s) else { return nil }
             self = d
