@@ -250,7 +250,10 @@ struct KeyMaker: Sendable {
         let context = MakeContext(key: key, target: target, targetInfo: info)
         connection.logger.debug("making \(key) -> \(info.name.table)")
         try await body(context)
-        guard try await own.count() > 0 else {
+        // Rows inserted through the context are counted; anything else is checked in the database.
+        var inserted = context.inserted.total > 0
+        if !inserted { inserted = try await own.count() > 0 }
+        guard inserted else {
             throw DataJointError(
                 .notAllowed, "make of `\(info.name.table)` for key \(key) inserted no row of that key into the table")
         }
