@@ -92,19 +92,32 @@ final class WorkerProcess: Sendable {
         return worker
     }
 
-    /// Starts a worker in `mode` (`work`, `hang-in-make`, `fail-on K`) on this test's database.
-    init(_ mode: [String], sleepMilliseconds: Int = 5, waitForGo: Bool = false, threePhase: Bool = false) throws {
+    /// Starts a worker in `mode` (`work`, `hang-in-make`, `fail-on K`) on this test's database; `options` are
+    /// further command-line options of the worker (`--exclude K`).
+    convenience init(
+        _ mode: [String], sleepMilliseconds: Int = 5, waitForGo: Bool = false, threePhase: Bool = false,
+        options: [String] = []
+    ) throws {
         guard let context = TestContext.current else { throw WorkerError("workers run inside backend.run { ... }") }
         let target = switch context.backend {
         case .sqlite: context.sqlitePath
         case .postgresql: context.id
         case .mysql: "-"
         }
+        try self.init(
+            executable: try Self.executable(),
+            arguments: [context.backend.rawValue, target, DistributedPipeline.schemaName] + mode
+                + ["--sleep-ms", String(sleepMilliseconds)] + (waitForGo ? ["--wait-for-go"] : [])
+                + (threePhase ? ["--three-phase"] : []) + options)
+    }
+
+    /// Starts any worker program (a DataJoint-Python worker script, say) that follows the same protocol: `READY`
+    /// and a wait for a line on stdin if asked, then a one-line JSON summary on stdout.
+    init(executable: URL, arguments: [String], directory: URL? = nil) throws {
         let process = Process()
-        process.executableURL = try Self.executable()
-        process.arguments = [context.backend.rawValue, target, DistributedPipeline.schemaName] + mode
-            + ["--sleep-ms", String(sleepMilliseconds)] + (waitForGo ? ["--wait-for-go"] : [])
-            + (threePhase ? ["--three-phase"] : [])
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr

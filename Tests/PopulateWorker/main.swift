@@ -3,6 +3,7 @@
 // runs `populate(reserveJobs: true)` on it and prints a one-line JSON summary.
 //
 //     dj-populate-worker BACKEND TARGET SCHEMA MODE [K] [--sleep-ms N] [--workers N] [--wait-for-go] [--three-phase]
+//                        [--exclude K]...
 //
 // BACKEND  sqlite | postgresql | mysql
 // TARGET   the SQLite file, the PostgreSQL database name (ignored for mysql)
@@ -16,6 +17,7 @@
 // --wait-for-go    print `READY` once connected and wait for a line on stdin before populating, so that the
 //                  workers of a test start together
 // --three-phase    compute with a TripartiteMake (the work outside the key's transaction) instead of make
+// --exclude K      leave key_id K to other workers (populate restricted to `key_id != K`); may be repeated
 //
 // Exit status 0 with the summary on stdout, or 1 with the error on stderr.
 //
@@ -137,6 +139,7 @@ struct Options {
     var workers = 1
     var waitForGo = false
     var threePhase = false
+    var excluded: [Int] = []
 
     init(_ arguments: [String]) {
         var arguments = arguments
@@ -159,13 +162,17 @@ struct Options {
             arguments.remove(at: index)
             waitForGo = true
         }
+        while let text = take("--exclude") {
+            guard let k = Int(text) else { fail("--exclude takes a key_id") }
+            excluded.append(k)
+        }
         if let index = arguments.firstIndex(of: "--three-phase") {
             arguments.remove(at: index)
             threePhase = true
         }
         guard arguments.count >= 4 else {
             fail("usage: dj-populate-worker sqlite|postgresql|mysql PATH|DATABASE SCHEMA work|hang-in-make|fail-on K "
-                + "[--sleep-ms N] [--workers N] [--wait-for-go] [--three-phase]")
+                + "[--sleep-ms N] [--workers N] [--wait-for-go] [--three-phase] [--exclude K]...")
         }
         (backend, target, schema) = (arguments[0], arguments[1], arguments[2])
         switch arguments[3] {
@@ -204,9 +211,16 @@ do {
         emit("READY")
         _ = readLine()
     }
+    let table = options.threePhase ? schema[DistSquareThreePhase.self] : schema[DistSquare.self]
     let report = try await WorkerConfig.$current.withValue(options.config) {
-        try await (options.threePhase ? schema[DistSquareThreePhase.self] : schema[DistSquare.self]).populate(
-            suppressErrors: true, reserveJobs: true, order: .random, workers: options.workers, display: .none)
+        if options.excluded.isEmpty {
+            try await table.populate(
+                suppressErrors: true, reserveJobs: true, order: .random, workers: options.workers, display: .none)
+        } else {
+            try await table.populate(
+                Restriction.and(options.excluded.map { .sql("key_id != \($0)") }), suppressErrors: true,
+                reserveJobs: true, order: .random, workers: options.workers, display: .none)
+        }
     }
     try await db.close()
     let summary = Summary(
