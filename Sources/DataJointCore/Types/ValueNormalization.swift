@@ -42,7 +42,14 @@ extension AttributeType {
         case .char(let n), .varchar(let n):
             guard let s = AttributeType.text(value), s.count <= n else { return nil }
             return .string(s)
-        case .native(_, .string), .native(_, .text), .native(_, .temporal):
+        case .native(_, .temporal):
+            // A native date/time column (`timestamp`, `time`, ...) takes dates and datetimes as their text.
+            switch value {
+            case .date(let d): return .string(d.description)
+            case .datetime(let dt): return .string(dt.formatted(fractionalDigits: dt.microsecond == 0 ? 0 : 6))
+            default: return AttributeType.text(value).map(Value.string)
+            }
+        case .native(_, .string), .native(_, .text):
             return AttributeType.text(value).map(Value.string)
         case .enumeration(let members):
             guard case .string(let s) = value else { return nil }
