@@ -2,6 +2,7 @@ import DataJointCore
 import Foundation
 import Logging
 import SQLiteNIO
+import Synchronization
 
 /// The embedded SQLite backend: one database file (or an in-memory database), no server.
 ///
@@ -14,6 +15,8 @@ public final class SQLiteDriver: DatabaseDriver {
     public let path: String
     private let connection: SQLiteConnection
     private let lock = AsyncLock()
+    /// Set once the connection is closed: sqlite-nio crashes when a closed connection is closed again.
+    private let closed = Mutex(false)
 
     public var targetDescription: String { "SQLite database \(path)" }
 
@@ -63,11 +66,22 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     public func close() async throws {
-        try await lock.withLock { try await self.connection.close() }
+        try await lock.withLock {
+            guard self.markClosed() else { return }
+            try await self.connection.close()
+        }
+    }
+
+    /// Marks the connection closed; false if it already was.
+    private func markClosed() -> Bool {
+        closed.withLock { wasClosed in
+            defer { wasClosed = true }
+            return !wasClosed
+        }
     }
 
     deinit {
-        // sqlite-nio requires an explicit close; closing twice is harmless.
-        _ = connection.close()
+        // sqlite-nio requires an explicit close, exactly once.
+        if markClosed() { _ = connection.close() }
     }
 }

@@ -74,3 +74,22 @@ import Testing
         #expect(error?.message.contains("database.user is not set") == true)
     }
 }
+
+@Suite("SQLite connection lifetime")
+struct SQLiteLifetimeTests {
+    @Test("a closed SQLite connection can be closed again and released")
+    func closeTwice() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dj-close-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let db = try await DataJoint.connect(path: path)
+            #expect(try await db.schemaNames().isEmpty)
+            try await db.close()
+            try await db.close()
+        }
+        // Released after close: the driver must not close the connection a second time.
+        let again = try await DataJoint.connect(path: path)
+        #expect(try await again.schemaNames().isEmpty)
+        try await again.close()
+    }
+}
