@@ -421,6 +421,44 @@ struct CoreTypeRoundTripTests {
         }
     }
 
+    @Test("a bulk insert (PostgreSQL's COPY path) stores every type exactly as single inserts do", arguments: TestBackend.all)
+    func bulkInsertMatchesSingleInserts(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let (_, table) = try await openTable()
+            let texts = ["tab\there", "line\nbreak", "back\\slash \\N", "cr\r", "ünï€🧪", "", "\\x00"]
+            func special(_ i: Int) -> Row {
+                row(id: i, [
+                    "label": .string(String(texts[i % texts.count].prefix(16))), "i64": .int(Int64(i) * -7_000_000_019),
+                    "f64": .double(i % 5 == 0 ? -0.0 : Double(i) / 7), "payload": .bytes(Data([0, 9, 10, 92, 255, UInt8(i % 256)])),
+                    "doc": .json(["text": .string(texts[i % texts.count]), "n": .int(Int64(i))]),
+                    "opt_text": i % 2 == 0 ? .null : .string("\\N"), "opt_bytes": i % 3 == 0 ? .null : .bytes(Data()),
+                    "opt_json": i % 4 == 0 ? .null : .json(.array([.null, .bool(true)])),
+                ])
+            }
+            let bulk = (1...300).map(special)
+            try await table.insert(bulk)
+            // The same rows one at a time (INSERT statements) under other keys.
+            for i in 1...20 {
+                var single = special(i)
+                single["id"] = .int(Int64(1000 + i))
+                try await table.insert1(single)
+            }
+            for i in 1...20 {
+                var fromBulk = try await (table & ["id": i]).fetch1()
+                var fromSingle = try await (table & ["id": 1000 + i]).fetch1()
+                fromBulk["id"] = .null
+                fromSingle["id"] = .null
+                #expect(fromBulk == fromSingle, "row \(i)")
+            }
+            #expect(try await table.count() == 320)
+            #expect(try await (table & ["id": 1]).fetch1("label", as: String.self) == "line\nbreak")
+            // A duplicate key in a bulk insert fails it as a whole.
+            let duplicate = await #expect(throws: DataJointError.self) { try await table.insert((300...600).map(special)) }
+            #expect(duplicate?.kind == .duplicate)
+            #expect(try await table.count() == 320)
+        }
+    }
+
     @Test("many rows in one insert come back in key order with their values", arguments: TestBackend.all)
     func manyRows(backend: TestBackend) async throws {
         try await backend.run { () async throws in
