@@ -147,11 +147,10 @@ extension Table {
         // Only then are codec values encoded, and in-store values written to their stores.
         let writes = StoreWriteLog()
         do {
+            if validator.hasCodecs {
+                validated = try await validator.encodeCodecValues(of: validated, rows: rows, writes: writes)
+            }
             for index in validated.indices {
-                if validator.hasCodecs {
-                    try await validator.encodeCodecValues(
-                        &validated[index].values, columns: validated[index].columns, row: rows[index], writes: writes)
-                }
                 let (columns, values) = validated[index]
                 if groups[columns] == nil { order.append(columns) }
                 groups[columns, default: []].append(values)
@@ -266,6 +265,35 @@ struct RowValidator {
             downloadPath: downloadPath, primaryKey: primaryKey, stores: stores)
         context.writes = writes
         return context
+    }
+
+    /// Encodes the codec attributes of validated rows, several rows at a time (serialization, compression and
+    /// store uploads run in parallel), keeping their order.
+    func encodeCodecValues(
+        of validated: [(columns: [String], values: [Value])], rows: [Row], writes: StoreWriteLog
+    ) async throws -> [(columns: [String], values: [Value])] {
+        var encoded = validated
+        let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, validated.count))
+        try await withThrowingTaskGroup(of: (Int, [Value]).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                next += 1
+                let (columns, values) = validated[index]
+                let row = rows[index]
+                group.addTask {
+                    var values = values
+                    try await self.encodeCodecValues(&values, columns: columns, row: row, writes: writes)
+                    return (index, values)
+                }
+            }
+            while next < width { start() }
+            while let (index, values) = try await group.next() {
+                encoded[index].values = values
+                if next < validated.count { start() }
+            }
+        }
+        return encoded
     }
 
     /// Encodes the codec attributes of a validated row (`columns`, `values` from `validate`) through their codec
