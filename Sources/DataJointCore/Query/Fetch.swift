@@ -133,10 +133,7 @@ extension QueryConvertible {
             attributes: selected, computed: query.computed, connection: query.connection,
             table: QueryCompiler.description(of: query))
         guard decoder.hasCodecs else { return try raw.map { try decoder.decodeWithoutCodecs($0) } }
-        var rows: [Row] = []
-        rows.reserveCapacity(raw.count)
-        for values in raw { rows.append(try await decoder.decode(values)) }
-        return rows
+        return try await decoder.decodeInParallel(raw)
     }
 }
 
@@ -163,6 +160,28 @@ struct RowValueDecoder {
             }
         }
         self.storage = storage
+    }
+
+    /// Decodes rows with codec attributes several at a time (decompression and store reads run in parallel),
+    /// keeping their order.
+    func decodeInParallel(_ raw: [[Value]]) async throws -> [Row] {
+        var rows = [Row?](repeating: nil, count: raw.count)
+        let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, raw.count))
+        try await withThrowingTaskGroup(of: (Int, Row).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                next += 1
+                let values = raw[index]
+                group.addTask { (index, try await self.decode(values)) }
+            }
+            while next < width { start() }
+            while let (index, row) = try await group.next() {
+                rows[index] = row
+                if next < raw.count { start() }
+            }
+        }
+        return rows.map { $0! }
     }
 
     /// Whether any selected attribute has a codec.
