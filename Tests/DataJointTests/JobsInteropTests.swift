@@ -31,14 +31,7 @@ struct JobsInteropTests {
     static func script(backend: TestBackend, schema: String, swiftSchema: String) -> String {
         """
         import datajoint as dj, json
-        dj.config['database.backend'] = '\(backend == .postgresql ? "postgresql" : "mysql")'
-        dj.config['database.host'] = '127.0.0.1'
-        dj.config['database.port'] = \(backend.port)
-        dj.config['database.user'] = 'datajoint'
-        dj.config['database.password'] = 'datajoint'
-        \(backend == .postgresql ? "dj.config['database.name'] = '\(TestContext.current!.id)'" : "")
-        dj.config['database.use_tls'] = False
-        dj.config['safemode'] = False
+        \(ReferenceProcess.connectionConfig(backend))
         schema = dj.Schema('\(schema)')
         @schema
         class JiSess(dj.Manual):

@@ -38,14 +38,7 @@ struct MixedQueueTests {
         parser.add_argument('--wait-for-go', action='store_true')
         args = parser.parse_args()
 
-        dj.config['database.backend'] = '\(backend == .postgresql ? "postgresql" : "mysql")'
-        dj.config['database.host'] = '127.0.0.1'
-        dj.config['database.port'] = \(backend.port)
-        dj.config['database.user'] = 'datajoint'
-        dj.config['database.password'] = 'datajoint'
-        \(backend == .postgresql ? "dj.config['database.name'] = '\(TestContext.current!.id)'" : "")
-        dj.config['database.use_tls'] = False
-        dj.config['safemode'] = False
+        \(ReferenceProcess.connectionConfig(backend))
         schema = dj.Schema('\(D.schemaName)')
 
         @schema

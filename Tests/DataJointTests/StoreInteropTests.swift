@@ -28,17 +28,9 @@ struct StoreInteropTests {
     }
 
     static func pythonScript(backend: TestBackend, stores: StoreFixture, theirs: String, ours: String) -> String {
-        let port = backend == .postgresql ? 5432 : 3307
         return """
             import datajoint as dj, numpy as np, json, sys
-            dj.config['database.backend'] = '\(backend == .postgresql ? "postgresql" : "mysql")'
-            dj.config['database.host'] = '127.0.0.1'
-            dj.config['database.port'] = \(port)
-            dj.config['database.user'] = 'datajoint'
-            dj.config['database.password'] = 'datajoint'
-            \(backend == .postgresql ? "dj.config['database.name'] = '\(TestContext.current!.id)'" : "")
-            dj.config['database.use_tls'] = False
-            dj.config['safemode'] = False
+            \(ReferenceProcess.connectionConfig(backend))
             dj.config['download_path'] = '\(stores.path("downloads"))/python'
             dj.config['stores'] = {
                 'default': 'main', 'filepath_default': 'raw',
@@ -125,6 +117,21 @@ struct StoreInteropTests {
 
 /// Runs a program and returns its exit status and combined output.
 enum ReferenceProcess {
+    /// The lines of a DataJoint-Python script that connect it to the running test's database on `backend`
+    /// (PostgreSQL: the test's own database; MariaDB: the test server).
+    static func connectionConfig(_ backend: TestBackend) -> String {
+        var lines = [
+            "dj.config['database.backend'] = '\(backend == .postgresql ? "postgresql" : "mysql")'",
+            "dj.config['database.host'] = '127.0.0.1'",
+            "dj.config['database.port'] = \(backend.port)",
+            "dj.config['database.user'] = 'datajoint'",
+            "dj.config['database.password'] = 'datajoint'",
+        ]
+        if backend == .postgresql { lines.append("dj.config['database.name'] = '\(TestContext.current!.id)'") }
+        lines += ["dj.config['database.use_tls'] = False", "dj.config['safemode'] = False"]
+        return lines.joined(separator: "\n")
+    }
+
     static func run(_ path: String, _ arguments: [String], directory: URL? = nil) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

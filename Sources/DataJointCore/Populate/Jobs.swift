@@ -31,7 +31,7 @@ public struct Jobs: Sendable {
 
     /// The queue of `target`, declaring its table on first use.
     static func open(_ target: Table) async throws -> Jobs {
-        let base = Table(schema: target.schema, tableName: try await target.tableName(), userType: target.userType)
+        let base = try await target.unrestricted()
         let targetInfo = try await base.info()
         guard targetInfo.tier.isAutoPopulated else {
             throw DataJointError(
@@ -208,9 +208,11 @@ public struct Jobs: Sendable {
             report.added = new.count
         }
 
+        // Keys that have their row (read once for steps 2 and 3).
+        let done = Set(try await target.keys().map(normalizedKey))
+
         // 2. Completed jobs whose rows were deleted since.
         if settings.keepCompleted {
-            let done = Set(try await target.keys().map(normalizedKey))
             let sourceKeys = Set(try await wanted.proj().keys().map(normalizedKey))
             let redo = try await completed.keys().map(normalizedKey).filter { !done.contains($0) && sourceKeys.contains($0) }
             for key in redo {
@@ -222,7 +224,6 @@ public struct Jobs: Sendable {
 
         // 3. Jobs whose keys left the (unrestricted) key source.
         let sourceKeys = Set(try await keySource.proj().keys().map(normalizedKey))
-        let done = Set(try await target.keys().map(normalizedKey))
         let staleBefore = now.adding(seconds: -staleTimeout)
         var vanished: [Row] = []
         for job in try await table.fetchRows(keyAttributes + ["status", "created_time"], orderBy: [], limit: nil, offset: nil) {

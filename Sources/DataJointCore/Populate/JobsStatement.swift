@@ -4,13 +4,7 @@ import Foundation
 enum JobsStatement {
     /// `a = ? AND b = ?` for the attributes of `key` that `heading` has (values converted for the column).
     static func keyCondition(_ key: Row, heading: Heading, dialect: any Dialect) -> SQLExpression {
-        var terms: [SQLExpression] = []
-        for (name, value) in zip(key.names, key.values) {
-            guard let attribute = heading.column(name) else { continue }
-            let normalized = attribute.type.normalize(value) ?? value
-            terms.append(.equals(.column(name), .bind(dialect.encode(normalized, as: attribute.type))))
-        }
-        return terms.count == 1 ? terms[0] : .and(terms)
+        RestrictionCompiler.rowCondition(key, heading: heading, dialect: dialect)
     }
 
     /// The server's current time, as SQL to use in statements.

@@ -1,4 +1,9 @@
 extension Table {
+    /// This table without its restrictions, named by its database table name.
+    func unrestricted() async throws -> Table {
+        Table(schema: schema, tableName: try await tableName(), userType: userType)
+    }
+
     /// The keys `populate` computes: the table type's own ``AutoPopulated/keySource(_:)`` if it defines one, else
     /// the join of the tables its primary key references (renamed references projected to their names here),
     /// reduced to the key.
@@ -6,7 +11,7 @@ extension Table {
         if let type = userType as? any AutoPopulated.Type, let custom = try await type.keySource(schema) {
             return custom
         }
-        let info = try await Table(schema: schema, tableName: try await tableName(), userType: nil).info()
+        let info = try await info()
         let key = Set(info.heading.primaryKey)
         let parents = info.foreignKeys.filter { Set($0.columns).isSubset(of: key) }
         guard !parents.isEmpty else {

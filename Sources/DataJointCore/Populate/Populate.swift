@@ -77,7 +77,7 @@ extension Table {
     public func progress(_ restrictions: any RestrictionConvertible...) async throws -> (remaining: Int, total: Int) {
         var source = try await keySource().proj()
         for restriction in restrictions { source = source.restrict(restriction) }
-        let target = Table(schema: schema, tableName: try await tableName(), userType: userType)
+        let target = try await unrestricted()
         return (try await (source - target).count(), try await source.count())
     }
 }
@@ -110,7 +110,7 @@ struct Populator: Sendable {
         guard !connection.inTransaction else {
             throw DataJointError(.notAllowed, "populate cannot be called inside a transaction")
         }
-        let base = Table(schema: target.schema, tableName: try await target.tableName(), userType: type)
+        let base = try await target.unrestricted()
         let info = try await base.info()
         var source = try await base.keySource().proj()
         for restriction in restrictions { source = source.restrict(restriction) }
@@ -138,7 +138,9 @@ struct Populator: Sendable {
         let progress = PopulateProgress(
             label: info.name.table, total: keys.count, logger: connection.logger, display: display)
         let state = PopulateState(keys: keys)
-        let maker = KeyMaker(target: base, info: info, type: type, jobs: jobs, worker: worker)
+        // The code version is looked up once per populate (for `git`, a process), not once per key.
+        let version = worker?.version ?? WorkerIdentity.codeVersion(connection.settings.jobs.versionMethod)
+        let maker = KeyMaker(target: base, info: info, type: type, jobs: jobs, worker: worker, version: version)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(workers, keys.count)) {
                 group.addTask {
@@ -215,6 +217,8 @@ struct KeyMaker: Sendable {
     let type: any AutoPopulated.Type
     let jobs: Jobs?
     let worker: WorkerIdentity?
+    /// The code version recorded in the hidden job metadata.
+    let version: String
 
     var connection: Connection { target.connection }
 
@@ -259,7 +263,7 @@ struct KeyMaker: Sendable {
         }
         try await JobMetadata.record(
             in: info, key: key, start: start, duration: Date().timeIntervalSince(start),
-            version: WorkerIdentity.codeVersion(connection.settings.jobs.versionMethod), connection: connection)
+            version: version, connection: connection)
         return true
     }
 

@@ -12,27 +12,7 @@ struct RestrictionCompiler {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? .truth(true) : .raw(dialect.translateUserSQL(trimmed))
         case .row(let row):
-            // Attributes the query does not have are ignored, as in the reference.
-            var terms: [SQLExpression] = []
-            for (name, value) in zip(row.names, row.values) {
-                guard let attribute = heading[name] else { continue }
-                let column = SQLExpression.column(name)
-                if value.isNull {
-                    terms.append(.isNull(column))
-                    continue
-                }
-                if query.computed.contains(name) {
-                    terms.append(.equals(column, .bind(value)))
-                    continue
-                }
-                guard let normalized = attribute.type.normalize(value) else {
-                    terms.append(.truth(false))
-                    continue
-                }
-                terms.append(.equals(column, .bind(dialect.encode(normalized, as: attribute.type))))
-            }
-            if terms.isEmpty { return .truth(true) }
-            return terms.count == 1 ? terms[0] : .and(terms)
+            return Self.rowCondition(row, heading: heading, dialect: dialect, computed: query.computed)
         case .and(let items):
             var terms: [SQLExpression] = []
             for item in items { terms.append(try await compile(item, for: query, semanticCheck: semanticCheck)) }
@@ -55,5 +35,32 @@ struct RestrictionCompiler {
             return .inSelect(
                 common.map { .column($0) }, SQLSelect(columns: common.map { (.column($0), nil) }, from: derived))
         }
+    }
+
+    /// Equality on the attributes of `row` that `heading` has (others are ignored, as in the reference): values
+    /// converted for their columns, NULL as IS NULL, a value the attribute cannot hold matching nothing.
+    static func rowCondition(
+        _ row: Row, heading: Heading, dialect: any Dialect, computed: Set<String> = []
+    ) -> SQLExpression {
+        var terms: [SQLExpression] = []
+        for (name, value) in zip(row.names, row.values) {
+            guard let attribute = heading[name] else { continue }
+            let column = SQLExpression.column(name)
+            if value.isNull {
+                terms.append(.isNull(column))
+                continue
+            }
+            if computed.contains(name) {
+                terms.append(.equals(column, .bind(value)))
+                continue
+            }
+            guard let normalized = attribute.type.normalize(value) else {
+                terms.append(.truth(false))
+                continue
+            }
+            terms.append(.equals(column, .bind(dialect.encode(normalized, as: attribute.type))))
+        }
+        if terms.isEmpty { return .truth(true) }
+        return terms.count == 1 ? terms[0] : .and(terms)
     }
 }

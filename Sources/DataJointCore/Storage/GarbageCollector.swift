@@ -36,10 +36,9 @@ public struct GarbageCollector: Sendable {
     /// A collector of `schemas` (at least one) on `store`. Pass every schema that uses the store's sections you
     /// want cleaned; objects of other schemas are never listed.
     public init(schemas: [Schema], store: String? = nil) throws {
-        guard let first = schemas.first else {
+        guard !schemas.isEmpty else {
             throw DataJointError(.invalidValue, "Garbage collection needs at least one schema")
         }
-        _ = first
         self.schemas = schemas
         self.store = store
     }

@@ -41,9 +41,7 @@ public struct HashCodec: Codec {
         let metadata = try StoredMetadata(stored, context: context)
         let path = try metadata.string("path")
         let expected = try metadata.string("hash")
-        var ctx = context
-        ctx.store = metadata.optionalString("store") ?? context.store
-        let store = try ctx.objectStore().store
+        let store = try metadata.objectStore().store
         let data = try await store.get(path)
         guard HashAddress.hash(of: data) == expected else {
             throw DataJointError(
@@ -85,6 +83,13 @@ struct StoredMetadata {
                 .codec, "`\(context.table)`.`\(context.attribute)`: the stored metadata has no `\(key)`")
         }
         return s
+    }
+
+    /// The store the metadata names (else the attribute's own store), resolved through the connection's stores.
+    func objectStore(filepath: Bool = false) throws -> StoreRegistry.Resolved {
+        var ctx = context
+        ctx.store = optionalString("store") ?? context.store
+        return try ctx.objectStore(filepath: filepath)
     }
 
     func optionalString(_ key: String) -> String? {

@@ -48,9 +48,7 @@ public struct NpyCodec: Codec {
 
     public func decode(_ stored: Value, context: CodecContext) async throws -> Value {
         let metadata = try StoredMetadata(stored, context: context)
-        var ctx = context
-        ctx.store = metadata.optionalString("store") ?? context.store
-        let resolved = try ctx.objectStore()
+        let resolved = try metadata.objectStore()
         return .custom(CustomValue(try NpyRef(metadata: metadata, store: resolved.store, storeName: resolved.spec.name)))
     }
 }

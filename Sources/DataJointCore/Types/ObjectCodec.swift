@@ -102,9 +102,7 @@ public struct ObjectCodec: Codec {
     /// An ``ObjectRef`` for stored metadata, on the store it names.
     static func reference(_ stored: Value, context: CodecContext, filepath: Bool) throws -> Value {
         let metadata = try StoredMetadata(stored, context: context)
-        var ctx = context
-        ctx.store = metadata.optionalString("store") ?? context.store
-        let resolved = try ctx.objectStore(filepath: filepath)
+        let resolved = try metadata.objectStore(filepath: filepath)
         return .custom(CustomValue(try ObjectRef(metadata: metadata.object, store: resolved.store, storeName: resolved.spec.name)))
     }
 
