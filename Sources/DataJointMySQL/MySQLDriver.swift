@@ -91,6 +91,8 @@ public final class MySQLDriver: DatabaseDriver {
 struct MySQLSession: DatabaseSession {
     let connection: MySQLConnection
 
+    var preferredExecutor: (any TaskExecutor)? { connection.worker }
+
     func execute(_ statement: RenderedSQL) async throws -> Int {
         try await connection.run { try $0.execute(statement) }
     }

@@ -1,5 +1,6 @@
 import DataJointCore
 import Foundation
+import Synchronization
 
 /// A dedicated OS thread that runs the blocking calls of one client connection, one job at a time, in order.
 ///
@@ -11,6 +12,8 @@ final class MySQLWorker: @unchecked Sendable {
     private var jobs: [() -> Void] = []
     private var head = 0
     private var stopping = false
+    /// The worker thread's `pthread_self()`, once it runs.
+    private let owner = Atomic<UInt>(0)
 
     init(name: String) {
         let thread = Thread { [self] in loop() }
@@ -30,9 +33,14 @@ final class MySQLWorker: @unchecked Sendable {
         return true
     }
 
-    /// Runs `body` on the worker thread and returns its result to the calling task.
+    /// True on the worker thread (a task that prefers this worker as its executor runs there).
+    var isCurrent: Bool { owner.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Runs `body` on the worker thread and returns its result to the calling task: directly when the task is
+    /// already on that thread, else by handing it over and suspending.
     func run<T>(_ body: @escaping () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        if isCurrent { return try body() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let box = UncheckedBox(continuation)
             let queued = submit {
                 do {
@@ -56,6 +64,7 @@ final class MySQLWorker: @unchecked Sendable {
     }
 
     private func loop() {
+        owner.store(UInt(pthread_self()), ordering: .relaxed)
         while true {
             condition.lock()
             while head == jobs.count && !stopping { condition.wait() }
@@ -71,6 +80,19 @@ final class MySQLWorker: @unchecked Sendable {
             }
             condition.unlock()
             job()
+        }
+    }
+}
+
+/// A transaction's task prefers its connection's worker thread: its statements then run there without a thread
+/// hand-off each way.
+extension MySQLWorker: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        if !submit({ job.runSynchronously(on: executor) }) {
+            // The connection was closed: the task goes on on the global executor.
+            globalConcurrentExecutor.enqueue(job)
         }
     }
 }

@@ -27,6 +27,10 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
 
     var target: PostgresTarget { pool.target }
 
+    var preferredExecutor: (any TaskExecutor)? {
+        EventLoopTaskExecutor(state.withLock { $0.connection.eventLoop })
+    }
+
     func setInTransaction(_ value: Bool) {
         state.withLock { $0.inTransaction = value }
     }

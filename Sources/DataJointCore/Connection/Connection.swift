@@ -38,6 +38,7 @@ public final class Connection: Sendable {
         if let active = ActiveTransaction.current, active.connectionID == id {
             return try await body(active.session)
         }
+        if let pinned = pinnedSession { return try await body(pinned) }
         return try await driver.withSession(body)
     }
 
@@ -60,20 +61,23 @@ public final class Connection: Sendable {
         let driver = self.driver
         let id = self.id
         let writes = StoreWriteLog()
-        return try await driver.withSession { session in
-            try await driver.begin(session)
-            do {
-                let result = try await ActiveTransaction.$current.withValue(
-                    ActiveTransaction(connectionID: id, session: session, writes: writes)
-                ) {
-                    try await body()
+        let pinned = pinnedSession
+        return try await (pinned.map { SessionLender.held($0) } ?? .driver(driver)).withSession { session in
+            try await withTaskExecutorPreference(pinned == nil ? session.preferredExecutor : nil) {
+                try await driver.begin(session)
+                do {
+                    let result = try await ActiveTransaction.$current.withValue(
+                        ActiveTransaction(connectionID: id, session: session, writes: writes)
+                    ) {
+                        try await body()
+                    }
+                    try await driver.commit(session)
+                    return result
+                } catch {
+                    try? await driver.rollback(session)
+                    await writes.rollBack()
+                    throw error
                 }
-                try await driver.commit(session)
-                return result
-            } catch {
-                try? await driver.rollback(session)
-                await writes.rollBack()
-                throw error
             }
         }
     }
@@ -115,6 +119,19 @@ public final class Connection: Sendable {
     /// Closes the connection.
     public func close() async throws {
         try await driver.close()
+    }
+}
+
+/// Where a transaction takes its session from: the driver's pool, or a session the task already holds.
+private enum SessionLender {
+    case driver(any DatabaseDriver)
+    case held(any DatabaseSession)
+
+    func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
+        switch self {
+        case .driver(let driver): return try await driver.withSession(body)
+        case .held(let session): return try await body(session)
+        }
     }
 }
 

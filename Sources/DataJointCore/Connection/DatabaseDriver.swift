@@ -12,10 +12,15 @@ public protocol DatabaseSession: Sendable {
     /// Loads rows (values as the dialect encoded them) through the backend's bulk path, such as PostgreSQL's
     /// `COPY ... FROM STDIN`; fails on a duplicate key like an INSERT. Returns the number of rows loaded.
     func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int
+    /// The executor on which a task using this session reaches the database with the fewest thread hand-offs (the
+    /// thread that does the session's I/O), or nil. Transactions run their body with a preference for it; work
+    /// that computes in parallel inside them asks for the global executor explicitly.
+    var preferredExecutor: (any TaskExecutor)? { get }
 }
 
 extension DatabaseSession {
     public var supportsBulkCopy: Bool { false }
+    public var preferredExecutor: (any TaskExecutor)? { nil }
     public func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
         throw DataJointError(.notAllowed, "this backend has no bulk copy")
     }

@@ -224,20 +224,26 @@ struct KeyMaker: Sendable {
 
     /// Computes `key`. Returns false when it was skipped (already computed, or reserved by another worker).
     func make(_ key: Row) async throws -> Bool {
+        // Reservation, transaction and job bookkeeping of one key run on one session, on its I/O thread.
+        try await connection.withPinnedSession { try await self.makePinned(key) }
+    }
+
+    func makePinned(_ key: Row) async throws -> Bool {
         if let jobs, let worker, try await !jobs.reserve(key, worker: worker) { return false }
         let start = Date()
         do {
-            let made: Bool
             if let tripartite = type as? any TripartiteMake.Type {
-                made = try await runTripartite(tripartite, key)
-            } else {
-                made = try await connection.transaction { try await self.inTransaction(key, start: start) { ctx in
-                    try await type.make(key, ctx)
-                } }
+                return try await runTripartite(tripartite, key, start: start)
             }
-            if let jobs { try await jobs.complete(key, duration: made ? Date().timeIntervalSince(start) : nil) }
-            return made
+            return try await connection.transaction {
+                try await self.inTransaction(key, start: start) { ctx in try await type.make(key, ctx) }
+            }
         } catch {
+            // A reserved key computed outside the queue meanwhile: make's insert met its row. Nothing was kept.
+            if let jobs, (error as? DataJointError)?.kind == .duplicate, try await (target & key).count() > 0 {
+                try await jobs.complete(key, duration: nil)
+                return false
+            }
             let message = Self.message(of: error)
             if let jobs {
                 try await jobs.fail(key, message: message, stack: Self.stack(of: error, key: key, table: info.name.table))
@@ -247,10 +253,12 @@ struct KeyMaker: Sendable {
     }
 
     /// Inside the key's transaction: skip a key already computed, run `body`, check what it inserted, record the
-    /// job metadata.
+    /// job metadata, and mark the job done (so that the result and the job's completion commit together).
     func inTransaction(_ key: Row, start: Date, _ body: (MakeContext) async throws -> Void) async throws -> Bool {
         let own = target & key
-        if try await own.count() > 0 { return false }
+        // Without the queue, another process may have computed the key since the key source was read. With it,
+        // the reservation excludes other workers, and a row made outside the queue surfaces as a duplicate.
+        if jobs == nil, try await own.count() > 0 { return false }
         let context = MakeContext(key: key, target: target, targetInfo: info)
         connection.logger.debug("making \(key) -> \(info.name.table)")
         try await body(context)
@@ -261,19 +269,23 @@ struct KeyMaker: Sendable {
             throw DataJointError(
                 .notAllowed, "make of `\(info.name.table)` for key \(key) inserted no row of that key into the table")
         }
+        let duration = Date().timeIntervalSince(start)
         try await JobMetadata.record(
-            in: info, key: key, start: start, duration: Date().timeIntervalSince(start),
-            version: version, connection: connection)
+            in: info, key: key, start: start, duration: duration, version: version, connection: connection)
+        try await jobs?.complete(key, duration: duration)
         return true
     }
 
     /// The three phases: fetch and compute outside any transaction, then fetch again and insert inside one.
-    func runTripartite<T: TripartiteMake>(_ type: T.Type, _ key: Row) async throws -> Bool {
-        let start = Date()
-        if try await (target & key).count() > 0 { return false }
+    func runTripartite<T: TripartiteMake>(_ type: T.Type, _ key: Row, start: Date) async throws -> Bool {
+        if try await (target & key).count() > 0 {
+            try await jobs?.complete(key, duration: nil)
+            return false
+        }
         let outside = MakeContext(key: key, target: target, targetInfo: info)
         let fetched = try await T.makeFetch(key, outside)
-        let result = try await T.makeCompute(key, fetched)
+        // The computation, the heavy part by design, runs on the global executor, off the session's I/O thread.
+        let result = try await withTaskExecutorPreference(globalConcurrentExecutor) { try await T.makeCompute(key, fetched) }
         return try await connection.transaction {
             try await self.inTransaction(key, start: start) { ctx in
                 guard try await T.makeFetch(key, ctx) == fetched else {

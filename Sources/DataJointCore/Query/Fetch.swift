@@ -173,7 +173,7 @@ struct RowValueDecoder {
                 let index = next
                 next += 1
                 let values = raw[index]
-                group.addTask { (index, try await self.decode(values)) }
+                group.addTask(executorPreference: globalConcurrentExecutor) { (index, try await self.decode(values)) }
             }
             while next < width { start() }
             while let (index, row) = try await group.next() {

@@ -281,7 +281,7 @@ struct RowValidator {
                 next += 1
                 let (columns, values) = validated[index]
                 let row = rows[index]
-                group.addTask {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     var values = values
                     try await self.encodeCodecValues(&values, columns: columns, row: row, writes: writes)
                     return (index, values)
