@@ -236,7 +236,14 @@ struct BlobReferenceTests {
         "Swift writes the bytes DataJoint-Python writes, and each reads the other's blobs",
         .enabled(if: pythonAvailable, "DataJoint-Python is not installed (set DJ_TEST_PYTHON; scripts/test does)"))
     func againstReference() throws {
+        // Last, large arrays compressed as the codec does (above 64 KiB at zlib's fastest level, not Python's).
+        let large: [BlobValue] = [
+            .array(NDArray((0..<131_072).map { Double($0) * 0.001 })),
+            .array(NDArray((0..<40_000).map { Int32($0 % 97) }, shape: [200, 200])),
+        ]
         let swiftBlobs = try (Self.cases.map(\.swift) + Self.swiftOnly).map { try BlobEncoder(compress: false).encode($0) }
+            + large.map { try BlobEncoder().encode($0) }
+        #expect(swiftBlobs.suffix(large.count).allSatisfy { $0.starts(with: Array("ZL123\0".utf8)) })
         let request: [String: Any] = [
             "pack": Self.cases.map(\.python), "unpack": swiftBlobs.map(BlobTestSupport.hex),
         ]

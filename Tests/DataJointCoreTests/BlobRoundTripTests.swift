@@ -212,6 +212,19 @@ struct BlobRoundTripTests {
         let plain = try BlobEncoder().encode(noise)
         #expect(plain.starts(with: Array("mYm\0".utf8)))
     }
+
+    @Test("blobs up to 64 KiB are deflated at the default level (Python's bytes), larger ones at the fastest level")
+    func compressionLevels() throws {
+        // The zlib stream follows `ZL123\0` and the 8-byte length; its second byte names the level used.
+        let small = try BlobEncoder().encode(.array(NDArray([Double](repeating: 0, count: 1000))))
+        #expect(Array(small[14..<16]) == [0x78, 0x9C])
+        let signal = BlobValue.array(NDArray((0..<131_072).map { Double($0) * 0.001 }))  // 1 MB
+        let large = try BlobEncoder().encode(signal)
+        #expect(large.starts(with: Array("ZL123\0".utf8)))
+        #expect(Array(large[14..<16]) == [0x78, 0x01])
+        #expect(large.count < 1_048_576 / 2)
+        #expect(try BlobDecoder().decode(large) == signal)
+    }
 }
 
 extension BlobValue {

@@ -24,11 +24,14 @@ struct BlobVectorTests {
     func encodes(_ name: String) throws {
         let vector = BlobTestSupport.vector(name)
         if vector.compressed {
-            // The reference's zlib output: identical when zlib is the same version and level as Python's.
+            // A compressed blob must decode to the same value (README of the vectors); below 64 KiB of uncompressed
+            // blob, where zlib runs at Python's level, the bytes are also the reference's (same zlib version).
             let encoded = try BlobEncoder(compress: true).encode(vector.packed)
             #expect(encoded.starts(with: Array("ZL123\0".utf8)))
             #expect(try BlobDecoder().decode(encoded) == vector.unpacked)
-            #expect(encoded == vector.bytes, "zlib output differs: \(encoded.count) bytes vs \(vector.bytes.count)")
+            if try BlobEncoder(compress: false).encode(vector.packed).count < 1 << 16 {
+                #expect(encoded == vector.bytes, "zlib output differs: \(encoded.count) bytes vs \(vector.bytes.count)")
+            }
         } else {
             let encoded = try BlobEncoder(compress: false).encode(vector.packed)
             #expect(BlobTestSupport.hex(encoded) == BlobTestSupport.hex(vector.bytes))

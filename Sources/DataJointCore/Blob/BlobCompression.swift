@@ -3,14 +3,16 @@ import Foundation
 
 /// zlib compression of blobs (the `ZL123\0` header), as Python's `zlib.compress` and `zlib.decompress` do it.
 enum BlobCompression {
-    /// The zlib stream of `input` at the default level (what Python's `zlib.compress(data)` writes).
+    /// The zlib stream of `input`: at the default level (what Python's `zlib.compress(data)` writes) below
+    /// ``BlobFormat/fastCompressionThreshold`` bytes, at the fastest level from there on. Either is read by any zlib.
     static func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let level = input.count >= BlobFormat.fastCompressionThreshold ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION
         var bound = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(bound))
         let status = output.withUnsafeMutableBufferPointer { out in
             compress2(
                 out.baseAddress!, &bound, input.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(input.count),
-                Z_DEFAULT_COMPRESSION)
+                level)
         }
         guard status == Z_OK else { throw DataJointError(.codec, "zlib could not compress the blob (error \(status))") }
         output.removeSubrange(Int(bound)...)

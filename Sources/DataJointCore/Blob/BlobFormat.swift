@@ -13,6 +13,10 @@ enum BlobFormat {
     static let zlibHeader: [UInt8] = Array("ZL123\0".utf8)
     /// Blobs of this many bytes or fewer are never compressed.
     static let compressionThreshold = 1000
+    /// Blobs of this many bytes or more are compressed at zlib's fastest level: there deflate at the default level
+    /// (about 25 ms per MB) would dominate an insert. Smaller blobs use the default level, as DataJoint-Python does,
+    /// and so get exactly its bytes.
+    static let fastCompressionThreshold = 1 << 16
     /// Python's `int` is limited to this many bytes in a blob.
     static let maxIntegerBytes = 0xFFFF
 
