@@ -139,22 +139,29 @@ extension Table {
         // Validate every row before sending anything; group rows by the attributes they supply.
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
-        var validated: [(columns: [String], values: [Value])] = []
-        validated.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
-            validated.append(try validator.validate(row, index: index, count: rows.count))
-        }
+        var validated = try validator.validate(rows)
         // Only then are codec values encoded, and in-store values written to their stores.
         let writes = StoreWriteLog()
         do {
             if validator.hasCodecs {
                 validated = try await validator.encodeCodecValues(of: validated, rows: rows, writes: writes)
             }
-            for index in validated.indices {
-                let (columns, values) = validated[index]
+            // Runs of rows with the same attributes (usually all of them) are grouped without hashing each row's.
+            var run: (columns: [String], values: [[Value]])?
+            func closeRun() {
+                guard let (columns, values) = run else { return }
                 if groups[columns] == nil { order.append(columns) }
-                groups[columns, default: []].append(values)
+                groups[columns, default: []].append(contentsOf: values)
             }
+            for (columns, values) in validated {
+                if run?.columns == columns {
+                    run!.values.append(values)
+                } else {
+                    closeRun()
+                    run = (columns, [values])
+                }
+            }
+            closeRun()
         } catch {
             await writes.rollBack()
             throw error
@@ -321,20 +328,51 @@ struct RowValidator {
         }
     }
 
-    func validate(_ row: Row, index: Int, count: Int) throws -> (columns: [String], values: [Value]) {
+    /// Validates rows in order (see `validate(_:index:count:positions:)`). Consecutive rows that name the same
+    /// attributes in the same order share the work of finding them and one columns array.
+    func validate(_ rows: [Row]) throws -> [(columns: [String], values: [Value])] {
+        var validated: [(columns: [String], values: [Value])] = []
+        validated.reserveCapacity(rows.count)
+        var layout: (names: [String], positions: [Int?])?
+        var lastColumns: [String] = []
+        for (index, row) in rows.enumerated() {
+            if layout?.names != row.names {
+                layout = (row.names, try positions(of: row.names, index: index, count: rows.count))
+            }
+            var (columns, values) = try validate(row, index: index, count: rows.count, positions: layout!.positions)
+            if columns == lastColumns { columns = lastColumns } else { lastColumns = columns }
+            validated.append((columns, values))
+        }
+        return validated
+    }
+
+    /// Where each attribute of the heading is among `names` (nil where it is missing); throws for a name that is
+    /// not in the heading, unless extra fields are ignored.
+    func positions(of names: [String], index: Int, count: Int) throws -> [Int?] {
+        for name in names where !ignoreExtraFields && !visibleNames.contains(name) {
+            let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
+            throw DataJointError(
+                .missingAttribute,
+                "Attribute `\(name)` is not in the heading of `\(info.name.table)`\(at); it has "
+                    + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
+        }
+        return info.heading.allAttributes.map { attribute in
+            attribute.isHidden ? nil : names.firstIndex(of: attribute.name)
+        }
+    }
+
+    /// Checks one row against the heading and encodes its plain values for the dialect; `positions` is where each
+    /// heading attribute is in the row (from `positions(of:index:count:)`).
+    func validate(_ row: Row, index: Int, count: Int, positions: [Int?]) throws -> (columns: [String], values: [Value]) {
         let table = info.name.table
         // Only error messages need the row's position.
         var at: String { count > 1 ? " (row \(index + 1) of \(count))" : "" }
-        for name in row.names where !ignoreExtraFields && !visibleNames.contains(name) {
-            throw DataJointError(
-                .missingAttribute,
-                "Attribute `\(name)` is not in the heading of `\(table)`\(at); it has "
-                    + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
-        }
         var columns: [String] = []
         var values: [Value] = []
-        for attribute in info.heading.allAttributes {
-            guard !attribute.isHidden, let value = row[attribute.name] else {
+        columns.reserveCapacity(positions.count)
+        values.reserveCapacity(positions.count)
+        for (attribute, position) in zip(info.heading.allAttributes, positions) {
+            guard let position else {
                 if attribute.inPrimaryKey, !attribute.isHidden {
                     throw DataJointError(
                         .invalidValue, "Missing primary-key attribute `\(attribute.name)` for `\(table)`\(at)")
@@ -346,6 +384,7 @@ struct RowValidator {
                 }
                 continue
             }
+            let value = row.values[position]
             if value.isNull {
                 guard attribute.nullable else {
                     throw DataJointError(
