@@ -1,8 +1,17 @@
-"""The physical limit on PostgreSQL for the insert and fetch workloads: the same 100,000 rows loaded with COPY
-and read with a plain SELECT, both through psql. Prints JSON lines like the other benchmarks."""
+"""The physical limit on PostgreSQL, measured with PostgreSQL's own C clients, for the workloads where one exists:
+- insert and fetch: the same 100,000 rows loaded with COPY and read with a plain SELECT, through psql;
+- populate: the statements of one make (a transaction that reads the key's input and inserts its result, plus the
+  job reservation and completion with reserveJobs) sent 1,000 times by pgbench over libpq, one client, unnamed
+  prepared statements as postgres-nio sends them;
+- blob insert: zlib alone at its fastest level on the 100 arrays, on all cores (no database at all).
+Prints JSON lines like the other benchmarks."""
 import argparse
+import array
+import glob
 import json
+import multiprocessing
 import os
+import zlib
 import statistics
 import subprocess
 import tempfile
@@ -11,8 +20,10 @@ import time
 parser = argparse.ArgumentParser()
 parser.add_argument("--repetitions", type=int, default=3)
 parser.add_argument("--rows", type=int, default=100_000)
+parser.add_argument("--populate", type=int, default=1000)
+parser.add_argument("--blobs", type=int, default=100)
 args = parser.parse_args()
-env = dict(os.environ, PGPASSWORD="datajoint")
+env = dict(os.environ, PGPASSWORD="datajoint", PGOPTIONS="-c client_min_messages=warning")
 psql = ["psql", "-h", "127.0.0.1", "-U", "datajoint", "-d", "dj_bench_db", "-q", "-v", "ON_ERROR_STOP=1"]
 
 with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
@@ -38,6 +49,61 @@ for repetition in range(args.repetitions + 1):
         runs["fetch"].append(fetch)
 run("DROP TABLE IF EXISTS bench_copy")
 os.unlink(path)
-for key, name in (("insert", f"insert {args.rows // 1000}k rows"), ("fetch", f"fetch {args.rows // 1000}k rows as dicts")):
+
+# populate: the statements DataJoint for Swift sends per key, through pgbench.
+PGBENCH = sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"))[-1]
+run("DROP SCHEMA IF EXISTS bench_pgb CASCADE; CREATE SCHEMA bench_pgb; "
+    "CREATE TABLE bench_pgb.number (number_id integer PRIMARY KEY, x double precision NOT NULL); "
+    "CREATE TABLE bench_pgb.square (number_id integer PRIMARY KEY REFERENCES bench_pgb.number, x2 double precision NOT NULL); "
+    "CREATE TABLE bench_pgb.jobs (number_id integer PRIMARY KEY, status varchar(10) NOT NULL, priority integer NOT NULL DEFAULT 5, "
+    "scheduled_time timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), reserved_time timestamp(3), host varchar(255), "
+    "pid integer, connection_id bigint, \"user\" varchar(255), version varchar(64)); "
+    "INSERT INTO bench_pgb.number SELECT g, g FROM generate_series(0, 99999) g")
+KEY = "\\set id random(0, 99999)\n"
+MAKE = ("BEGIN;\nSELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
+        "INSERT INTO bench_pgb.square VALUES (:id, 1.0) ON CONFLICT DO NOTHING;\n")
+SCRIPTS = {
+    # direct: BEGIN, is the key done?, fetch the input, insert the result, COMMIT
+    f"populate {args.populate} keys": KEY + "BEGIN;\nSELECT count(*) FROM bench_pgb.square WHERE number_id = :id;\n"
+    + MAKE.replace("BEGIN;\n", "") + "COMMIT;\n",
+    # reserveJobs: reserve the job, then BEGIN, fetch, insert, complete the job, COMMIT
+    f"populate {args.populate} keys, reserveJobs": KEY
+    + "UPDATE bench_pgb.jobs SET status = 'reserved', host = 'h', pid = 1, connection_id = 2, \"user\" = 'u', "
+    "version = '', reserved_time = CURRENT_TIMESTAMP(3) WHERE number_id = :id AND status = 'pending' "
+    "AND scheduled_time <= CURRENT_TIMESTAMP(3);\n" + MAKE + "DELETE FROM bench_pgb.jobs WHERE number_id = :id;\nCOMMIT;\n",
+}
+for name, script in SCRIPTS.items():
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+    runs[name] = []
+    for repetition in range(args.repetitions + 1):
+        run("TRUNCATE bench_pgb.square; TRUNCATE bench_pgb.jobs; "
+            "INSERT INTO bench_pgb.jobs (number_id, status) SELECT number_id, 'pending' FROM bench_pgb.number")
+        start = time.perf_counter()
+        subprocess.run([PGBENCH, "-h", "127.0.0.1", "-U", "datajoint", "-n", "-M", "extended", "-t", str(args.populate),
+                        "-f", f.name, "dj_bench_db"], env=env, check=True, stdout=subprocess.DEVNULL)
+        if repetition:
+            runs[name].append(time.perf_counter() - start)
+    os.unlink(f.name)
+run("DROP SCHEMA bench_pgb CASCADE")
+
+
+# blob insert: zlib at level 1 on the arrays of the benchmark (131,072 float64 each), all cores.
+def compress(s):
+    return len(zlib.compress(ARRAYS[s], 1))
+
+
+ARRAYS = [array.array("d", ((i + s) * 0.001 for i in range(131_072))).tobytes() for s in range(args.blobs)]
+blob_name = f"insert {args.blobs} x 1 MB blobs"
+runs[blob_name] = []
+with multiprocessing.Pool(os.cpu_count()) as pool:
+    for repetition in range(args.repetitions + 1):
+        start = time.perf_counter()
+        pool.map(compress, range(args.blobs))
+        if repetition:
+            runs[blob_name].append(time.perf_counter() - start)
+
+for key, name in (("insert", f"insert {args.rows // 1000}k rows"), ("fetch", f"fetch {args.rows // 1000}k rows as dicts"),
+                  *((n, n) for n in SCRIPTS), (blob_name, blob_name)):
     print(json.dumps({"backend": "postgresql", "language": "psql", "workload": name,
                       "median": statistics.median(runs[key]), "runs": runs[key]}, sort_keys=True))

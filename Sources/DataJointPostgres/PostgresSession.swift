@@ -209,9 +209,9 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
             return .string(buffer.readString(length: buffer.readableBytes) ?? "")
         default:
             // Text-like types (text, varchar, char, name, json, enum types, ...) are sent as their text.
-            let bytes = Array(buffer.readableBytesView)
-            if let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
-            return .bytes(Data(bytes))
+            let text = buffer.readableBytesView.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
+            if let text = text ?? String(validating: Array(buffer.readableBytesView), as: UTF8.self) { return .string(text) }
+            return .bytes(Data(buffer.readableBytesView))
         }
     }
 }
