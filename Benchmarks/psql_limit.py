@@ -3,7 +3,8 @@
 - populate: the statements of one make (a transaction that reads the key's input and inserts its result, plus the
   job reservation and completion with reserveJobs) sent 1,000 times by pgbench over libpq, one client, unnamed
   prepared statements as postgres-nio sends them;
-- blob insert: zlib alone at its fastest level on the 100 arrays, on all cores (no database at all).
+- blob insert and fetch: zlib alone compressing the 100 arrays at its fastest level, and inflating them again, on
+  all cores (no database at all).
 Prints JSON lines like the other benchmarks."""
 import argparse
 import array
@@ -93,17 +94,25 @@ def compress(s):
     return len(zlib.compress(ARRAYS[s], 1))
 
 
+def decompress(s):
+    return len(zlib.decompress(COMPRESSED[s]))
+
+
 ARRAYS = [array.array("d", ((i + s) * 0.001 for i in range(131_072))).tobytes() for s in range(args.blobs)]
+COMPRESSED = [zlib.compress(a, 1) for a in ARRAYS]
 blob_name = f"insert {args.blobs} x 1 MB blobs"
+blob_fetch = f"fetch {args.blobs} x 1 MB blobs"
 runs[blob_name] = []
+runs[blob_fetch] = []
 with multiprocessing.Pool(os.cpu_count()) as pool:
-    for repetition in range(args.repetitions + 1):
-        start = time.perf_counter()
-        pool.map(compress, range(args.blobs))
-        if repetition:
-            runs[blob_name].append(time.perf_counter() - start)
+    for name, work in ((blob_name, compress), (blob_fetch, decompress)):
+        for repetition in range(args.repetitions + 1):
+            start = time.perf_counter()
+            pool.map(work, range(args.blobs))
+            if repetition:
+                runs[name].append(time.perf_counter() - start)
 
 for key, name in (("insert", f"insert {args.rows // 1000}k rows"), ("fetch", f"fetch {args.rows // 1000}k rows as dicts"),
-                  *((n, n) for n in SCRIPTS), (blob_name, blob_name)):
+                  *((n, n) for n in SCRIPTS), (blob_name, blob_name), (blob_fetch, blob_fetch)):
     print(json.dumps({"backend": "postgresql", "language": "psql", "workload": name,
                       "median": statistics.median(runs[key]), "runs": runs[key]}, sort_keys=True))

@@ -74,8 +74,8 @@ for backend in ("postgresql", "mysql"):
                 "machine (`Benchmarks/psql_limit.py`): insert and fetch of the 100k rows are `COPY` and a plain "
                 "`SELECT` through psql; populate is the statements of one make (and, with reserveJobs, of the job's "
                 "reservation and completion) sent by pgbench over libpq for 1,000 keys, one transaction each; the "
-                "blob insert floor is zlib alone compressing the 100 arrays at its fastest level on all cores, with "
-                "no database. Where 10x Python lies below that floor, the target cannot be met by any client.", ""]
+                "blob floors are zlib alone compressing the 100 arrays at its fastest level, and inflating them, on "
+                "all cores, with no database. Where 10x Python lies below that floor, the target cannot be met by any client.", ""]
 out += ["## SQLite (embedded, Swift only)", "", "| workload | Swift |", "| --- | ---: |"]
 for w in workloads:
     out.append(f"| {w} | {fmt(by.get(('swift', 'sqlite', w)))} |")

@@ -55,6 +55,10 @@ public final class Connection: Sendable {
 
     /// Runs `body` in one transaction: everything it does is committed together, or rolled back if it throws.
     /// Nested calls join the enclosing transaction.
+    ///
+    /// Where the backend's session has an I/O thread (PostgreSQL's event loop, MariaDB's connection thread), `body`
+    /// runs on it, so that its statements cost no thread hand-offs. Long computations belong outside transactions
+    /// (as in a tripartite `make`), or in tasks that ask for `globalConcurrentExecutor`.
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if inTransaction { return try await body() }
