@@ -12,11 +12,11 @@ import glob
 import json
 import multiprocessing
 import os
-import zlib
 import statistics
 import subprocess
 import tempfile
 import time
+import zlib
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--repetitions", type=int, default=3)
@@ -27,29 +27,39 @@ args = parser.parse_args()
 env = dict(os.environ, PGPASSWORD="datajoint", PGOPTIONS="-c client_min_messages=warning")
 psql = ["psql", "-h", "127.0.0.1", "-U", "datajoint", "-d", "dj_bench_db", "-q", "-v", "ON_ERROR_STOP=1"]
 
-with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
-    for i in range(args.rows):
-        f.write(f"{i},{i * 0.5},label {i % 997}\n")
-    path = f.name
-
 
 def run(sql):
+    """Seconds psql takes to run `sql`."""
     start = time.perf_counter()
     subprocess.run(psql + ["-c", sql], env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-runs = {"insert": [], "fetch": []}
-for repetition in range(args.repetitions + 1):
-    run("DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (item_id integer PRIMARY KEY, "
-        "value double precision NOT NULL, label varchar(32) NOT NULL)")
-    insert = run(f"\\copy bench_copy FROM '{path}' WITH (FORMAT csv)")
-    fetch = run("SELECT * FROM bench_copy")
-    if repetition:  # the first is the warm-up
-        runs["insert"].append(insert)
-        runs["fetch"].append(fetch)
+def measure(timed, prepare=lambda: None):
+    """Seconds of `timed()` in each repetition, after a warm-up; `prepare()` runs untimed before each."""
+    times = []
+    for repetition in range(args.repetitions + 1):
+        prepare()
+        start = time.perf_counter()
+        timed()
+        if repetition:
+            times.append(time.perf_counter() - start)
+    return times
+
+
+runs = {}
+
+# insert and fetch: COPY and a plain SELECT of the same rows through psql.
+with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    for i in range(args.rows):
+        f.write(f"{i},{i * 0.5},label {i % 997}\n")
+CREATE = ("DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (item_id integer PRIMARY KEY, "
+          "value double precision NOT NULL, label varchar(32) NOT NULL)")
+runs[f"insert {args.rows // 1000}k rows"] = measure(
+    lambda: run(f"\\copy bench_copy FROM '{f.name}' WITH (FORMAT csv)"), prepare=lambda: run(CREATE))
+runs[f"fetch {args.rows // 1000}k rows as dicts"] = measure(lambda: run("SELECT * FROM bench_copy"))
 run("DROP TABLE IF EXISTS bench_copy")
-os.unlink(path)
+os.unlink(f.name)
 
 # populate: the statements DataJoint for Swift sends per key, through pgbench.
 PGBENCH = sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"))[-1]
@@ -61,35 +71,36 @@ run("DROP SCHEMA IF EXISTS bench_pgb CASCADE; CREATE SCHEMA bench_pgb; "
     "pid integer, connection_id bigint, \"user\" varchar(255), version varchar(64)); "
     "INSERT INTO bench_pgb.number SELECT g, g FROM generate_series(0, 99999) g")
 KEY = "\\set id random(0, 99999)\n"
-MAKE = ("BEGIN;\nSELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
+MAKE = ("SELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
         "INSERT INTO bench_pgb.square VALUES (:id, 1.0) ON CONFLICT DO NOTHING;\n")
 SCRIPTS = {
     # direct: BEGIN, is the key done?, fetch the input, insert the result, COMMIT
     f"populate {args.populate} keys": KEY + "BEGIN;\nSELECT count(*) FROM bench_pgb.square WHERE number_id = :id;\n"
-    + MAKE.replace("BEGIN;\n", "") + "COMMIT;\n",
+    + MAKE + "COMMIT;\n",
     # reserveJobs: reserve the job, then BEGIN, fetch, insert, complete the job, COMMIT
     f"populate {args.populate} keys, reserveJobs": KEY
     + "UPDATE bench_pgb.jobs SET status = 'reserved', host = 'h', pid = 1, connection_id = 2, \"user\" = 'u', "
     "version = '', reserved_time = CURRENT_TIMESTAMP(3) WHERE number_id = :id AND status = 'pending' "
-    "AND scheduled_time <= CURRENT_TIMESTAMP(3);\n" + MAKE + "DELETE FROM bench_pgb.jobs WHERE number_id = :id;\nCOMMIT;\n",
+    "AND scheduled_time <= CURRENT_TIMESTAMP(3);\nBEGIN;\n" + MAKE
+    + "DELETE FROM bench_pgb.jobs WHERE number_id = :id;\nCOMMIT;\n",
 }
 for name, script in SCRIPTS.items():
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
-    runs[name] = []
-    for repetition in range(args.repetitions + 1):
-        run("TRUNCATE bench_pgb.square; TRUNCATE bench_pgb.jobs; "
-            "INSERT INTO bench_pgb.jobs (number_id, status) SELECT number_id, 'pending' FROM bench_pgb.number")
-        start = time.perf_counter()
-        subprocess.run([PGBENCH, "-h", "127.0.0.1", "-U", "datajoint", "-n", "-M", "extended", "-t", str(args.populate),
-                        "-f", f.name, "dj_bench_db"], env=env, check=True, stdout=subprocess.DEVNULL)
-        if repetition:
-            runs[name].append(time.perf_counter() - start)
+    runs[name] = measure(
+        lambda: subprocess.run([PGBENCH, "-h", "127.0.0.1", "-U", "datajoint", "-n", "-M", "extended", "-t",
+                                str(args.populate), "-f", f.name, "dj_bench_db"],
+                               env=env, check=True, stdout=subprocess.DEVNULL),
+        prepare=lambda: run("TRUNCATE bench_pgb.square; TRUNCATE bench_pgb.jobs; INSERT INTO bench_pgb.jobs "
+                            "(number_id, status) SELECT number_id, 'pending' FROM bench_pgb.number"))
     os.unlink(f.name)
 run("DROP SCHEMA bench_pgb CASCADE")
 
+# blobs: zlib at level 1 compressing the arrays of the benchmark (131,072 float64 each) and inflating them, all cores.
+ARRAYS = [array.array("d", ((i + s) * 0.001 for i in range(131_072))).tobytes() for s in range(args.blobs)]
+COMPRESSED = [zlib.compress(a, 1) for a in ARRAYS]
 
-# blob insert: zlib at level 1 on the arrays of the benchmark (131,072 float64 each), all cores.
+
 def compress(s):
     return len(zlib.compress(ARRAYS[s], 1))
 
@@ -98,21 +109,10 @@ def decompress(s):
     return len(zlib.decompress(COMPRESSED[s]))
 
 
-ARRAYS = [array.array("d", ((i + s) * 0.001 for i in range(131_072))).tobytes() for s in range(args.blobs)]
-COMPRESSED = [zlib.compress(a, 1) for a in ARRAYS]
-blob_name = f"insert {args.blobs} x 1 MB blobs"
-blob_fetch = f"fetch {args.blobs} x 1 MB blobs"
-runs[blob_name] = []
-runs[blob_fetch] = []
 with multiprocessing.Pool(os.cpu_count()) as pool:
-    for name, work in ((blob_name, compress), (blob_fetch, decompress)):
-        for repetition in range(args.repetitions + 1):
-            start = time.perf_counter()
-            pool.map(work, range(args.blobs))
-            if repetition:
-                runs[name].append(time.perf_counter() - start)
+    runs[f"insert {args.blobs} x 1 MB blobs"] = measure(lambda: pool.map(compress, range(args.blobs)))
+    runs[f"fetch {args.blobs} x 1 MB blobs"] = measure(lambda: pool.map(decompress, range(args.blobs)))
 
-for key, name in (("insert", f"insert {args.rows // 1000}k rows"), ("fetch", f"fetch {args.rows // 1000}k rows as dicts"),
-                  *((n, n) for n in SCRIPTS), (blob_name, blob_name), (blob_fetch, blob_fetch)):
+for name, times in runs.items():
     print(json.dumps({"backend": "postgresql", "language": "psql", "workload": name,
-                      "median": statistics.median(runs[key]), "runs": runs[key]}, sort_keys=True))
+                      "median": statistics.median(times), "runs": times}, sort_keys=True))

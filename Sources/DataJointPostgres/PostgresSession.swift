@@ -209,8 +209,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
             return .string(buffer.readString(length: buffer.readableBytes) ?? "")
         default:
             // Text-like types (text, varchar, char, name, json, enum types, ...) are sent as their text.
-            let text = buffer.readableBytesView.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
-            if let text = text ?? String(validating: Array(buffer.readableBytesView), as: UTF8.self) { return .string(text) }
+            if let text = String(validating: buffer.readableBytesView, as: UTF8.self) { return .string(text) }
             return .bytes(Data(buffer.readableBytesView))
         }
     }

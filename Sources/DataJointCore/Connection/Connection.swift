@@ -65,24 +65,30 @@ public final class Connection: Sendable {
         let driver = self.driver
         let id = self.id
         let writes = StoreWriteLog()
-        let pinned = pinnedSession
-        return try await (pinned.map { SessionLender.held($0) } ?? .driver(driver)).withSession { session in
-            try await withTaskExecutorPreference(pinned == nil ? session.preferredExecutor : nil) {
-                try await driver.begin(session)
-                do {
-                    let result = try await ActiveTransaction.$current.withValue(
-                        ActiveTransaction(connectionID: id, session: session, writes: writes)
-                    ) {
-                        try await body()
-                    }
-                    try await driver.commit(session)
-                    return result
-                } catch {
-                    try? await driver.rollback(session)
-                    await writes.rollBack()
-                    throw error
+        @Sendable func run(_ session: any DatabaseSession) async throws -> T {
+            try await driver.begin(session)
+            do {
+                let result = try await ActiveTransaction.$current.withValue(
+                    ActiveTransaction(connectionID: id, session: session, writes: writes)
+                ) {
+                    try await body()
                 }
+                try await driver.commit(session)
+                return result
+            } catch {
+                try? await driver.rollback(session)
+                await writes.rollBack()
+                throw error
             }
+        }
+        if let pinned = pinnedSession { return try await run(pinned) }
+        return try await withOwnSession(run)
+    }
+
+    /// Runs `body` with a session from the driver, on the session's preferred executor (its I/O thread, if any).
+    func withOwnSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
+        try await driver.withSession { session in
+            try await withTaskExecutorPreference(session.preferredExecutor) { try await body(session) }
         }
     }
 
@@ -123,19 +129,6 @@ public final class Connection: Sendable {
     /// Closes the connection.
     public func close() async throws {
         try await driver.close()
-    }
-}
-
-/// Where a transaction takes its session from: the driver's pool, or a session the task already holds.
-private enum SessionLender {
-    case driver(any DatabaseDriver)
-    case held(any DatabaseSession)
-
-    func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
-        switch self {
-        case .driver(let driver): return try await driver.withSession(body)
-        case .held(let session): return try await body(session)
-        }
     }
 }
 

@@ -23,11 +23,9 @@ extension Connection {
     func withPinnedSession<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if inTransaction || pinnedSession != nil { return try await body() }
         let id = self.id
-        return try await driver.withSession { session in
-            try await withTaskExecutorPreference(session.preferredExecutor) {
-                try await PinnedSession.$current.withValue(PinnedSession(connectionID: id, session: session)) {
-                    try await body()
-                }
+        return try await withOwnSession { session in
+            try await PinnedSession.$current.withValue(PinnedSession(connectionID: id, session: session)) {
+                try await body()
             }
         }
     }

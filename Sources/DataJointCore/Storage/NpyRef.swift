@@ -55,10 +55,4 @@ public struct NpyRef: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension NpyRef: ValueConvertible {
-    public var dataJointValue: Value { .custom(CustomValue(self)) }
-    public init?(dataJointValue value: Value) {
-        guard case .custom(let c) = value, let ref = c.as(NpyRef.self) else { return nil }
-        self = ref
-    }
-}
+extension NpyRef: CustomValueConvertible {}

@@ -97,13 +97,7 @@ public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension ObjectRef: ValueConvertible {
-    public var dataJointValue: Value { .custom(CustomValue(self)) }
-    public init?(dataJointValue value: Value) {
-        guard case .custom(let c) = value, let ref = c.as(ObjectRef.self) else { return nil }
-        self = ref
-    }
-}
+extension ObjectRef: CustomValueConvertible {}
 
 /// Content to store in an `<object@>` attribute together with the file extension it should be stored under
 /// (`ObjectData(data, fileExtension: ".dat")`); plain `Data` is stored without an extension, and a local file or
@@ -118,10 +112,4 @@ public struct ObjectData: Sendable, Hashable {
     }
 }
 
-extension ObjectData: ValueConvertible {
-    public var dataJointValue: Value { .custom(CustomValue(self)) }
-    public init?(dataJointValue value: Value) {
-        guard case .custom(let c) = value, let v = c.as(ObjectData.self) else { return nil }
-        self = v
-    }
-}
+extension ObjectData: CustomValueConvertible {}

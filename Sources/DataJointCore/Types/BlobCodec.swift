@@ -77,13 +77,7 @@ extension Value {
     }
 }
 
-extension BlobValue: ValueConvertible {
-    public var dataJointValue: DataJointCore.Value { .custom(CustomValue(self)) }
-    public init?(dataJointValue value: DataJointCore.Value) {
-        guard case .custom(let c) = value, let blob = c.as(BlobValue.self) else { return nil }
-        self = blob
-    }
-}
+extension BlobValue: CustomValueConvertible {}
 
 extension NDArray: ValueConvertible {
     public var dataJointValue: Value { .custom(CustomValue(BlobValue.array(self))) }

@@ -19,3 +19,16 @@ public struct CustomValue: Sendable, Hashable, CustomStringConvertible {
     public static func == (a: CustomValue, b: CustomValue) -> Bool { AnyHashable(a.base) == AnyHashable(b.base) }
     public func hash(into hasher: inout Hasher) { AnyHashable(base).hash(into: &hasher) }
 }
+
+/// A Swift type that travels in a ``Value`` as itself (a `.custom` value), to be turned into stored bytes by a codec:
+/// conforming is all it takes to be a ``ValueConvertible``.
+public protocol CustomValueConvertible: ValueConvertible, Hashable {}
+
+extension CustomValueConvertible {
+    public var dataJointValue: Value { .custom(CustomValue(self)) }
+
+    public init?(dataJointValue value: Value) {
+        guard case .custom(let c) = value, let v = c.as(Self.self) else { return nil }
+        self = v
+    }
+}
