@@ -32,9 +32,12 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         return backends
     }()
 
-    /// PostgreSQL on its usual port; MariaDB on the test server of `scripts/start-databases` (3307), which the
-    /// MySQL tests empty between tests.
-    var port: Int { self == .postgresql ? 5432 : 3307 }
+    /// PostgreSQL on its usual port; MariaDB on the test server of `scripts/start-databases` (3307, or
+    /// `DJ_TEST_MYSQL_PORT` for a second test server), which the MySQL tests empty between tests.
+    var port: Int {
+        if self == .postgresql { return 5432 }
+        return Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? 3307
+    }
 
     /// Credentials created by `scripts/start-databases`.
     var serverOptions: ServerOptions {

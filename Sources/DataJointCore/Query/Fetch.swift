@@ -165,6 +165,7 @@ struct RowValueDecoder {
     /// Decodes rows with codec attributes several at a time (decompression and store reads run in parallel),
     /// keeping their order.
     func decodeInParallel(_ raw: [[Value]]) async throws -> [Row] {
+        guard !raw.isEmpty else { return [] }
         var rows = [Row?](repeating: nil, count: raw.count)
         let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, raw.count))
         try await withThrowingTaskGroup(of: (Int, Row).self) { group in
