@@ -24,7 +24,7 @@ extension Table {
             let parentSchema = foreignKey.referencedTable.schema == schema.name
                 ? schema : Schema(name: foreignKey.referencedTable.schema, connection: connection)
             let parent = Table(schema: parentSchema, tableName: foreignKey.referencedTable.table, userType: nil)
-            let renames = zip(foreignKey.columns, foreignKey.referencedColumns).filter { $0 != $1 }.map { ($0, $1) }
+            let renames = zip(foreignKey.columns, foreignKey.referencedColumns).filter { $0 != $1 }.map { ($0, SQL(verbatim: $1)) }
             let projected = QueryExpression(.project(parent.queryNode, ProjectionSpec(attributes: [], named: renames)))
             source = source.map { $0 * projected } ?? projected
         }

@@ -112,6 +112,24 @@ struct QueryCompiler {
         }
     }
 
+    // MARK: user-written SQL
+
+    /// SQL text written by the user as a condition, translated for the dialect, with its values bound; nil when
+    /// the text is blank.
+    static func userSQL(_ sql: SQL, dialect: any Dialect) throws -> SQLExpression? {
+        let (text, values) = try sql.markedText()
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : .fragment(dialect.translateUserSQL(trimmed), binds: values)
+    }
+
+    /// The column of a computed attribute: its SQL expression, which must not be blank.
+    static func computedColumn(_ sql: SQL, name: String, dialect: any Dialect) throws -> SQLExpression {
+        guard let expression = try userSQL(sql, dialect: dialect) else {
+            throw DataJointError(.query, "the computed attribute `\(name)` has no expression")
+        }
+        return expression
+    }
+
     // MARK: restriction
 
     func restrict(_ query: CompiledQuery, _ restriction: Restriction, semanticCheck: Bool) async throws -> CompiledQuery {
@@ -150,16 +168,15 @@ struct QueryCompiler {
         }
         var outNames = Set<String>()
         // New attributes: renames of existing attributes, or SQL expressions.
-        var named: [(name: String, expression: String, rename: String?)] = []
+        var named: [(name: String, expression: SQL, rename: String?)] = []
         for (name, expression) in spec.named {
             guard name.range(of: #"^[a-z_][a-z0-9_]*$"#, options: .regularExpression) != nil else {
                 throw DataJointError(.query, "invalid attribute name `\(name)` in proj")
             }
-            let trimmed = expression.trimmingCharacters(in: .whitespaces)
-            if heading.contains(trimmed) {
-                named.append((name, trimmed, trimmed))
+            if let text = expression.verbatimText?.trimmingCharacters(in: .whitespaces), heading.contains(text) {
+                named.append((name, expression, text))
             } else {
-                named.append((name, trimmed, nil))
+                named.append((name, expression, nil))
             }
         }
         var attributes: [Attribute] = []
@@ -194,7 +211,7 @@ struct QueryCompiler {
             }
             attributes.append(
                 Attribute(name: item.name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
-            columns.append((.raw(dialect.translateUserSQL(item.expression)), item.name))
+            columns.append((try QueryCompiler.computedColumn(item.expression, name: item.name, dialect: dialect), item.name))
             computed.insert(item.name)
         }
         // Computed expressions refer to the input's output names, so the input must be plain.
@@ -294,7 +311,7 @@ struct QueryCompiler {
             guard !kept.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             attributes.append(
                 Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
-            columns.append((.raw(a.connection.dialect.translateUserSQL(expression)), name))
+            columns.append((try QueryCompiler.computedColumn(expression, name: name, dialect: a.connection.dialect), name))
             computed.insert(name)
         }
         var select = SQLSelect(columns: columns, from: source, where: whereClause)
@@ -394,7 +411,7 @@ struct QueryCompiler {
         for (name, expression) in spec.named {
             guard !attributes.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             heading.append(Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
-            columns.append((.raw(query.connection.dialect.translateUserSQL(expression)), name))
+            columns.append((try QueryCompiler.computedColumn(expression, name: name, dialect: query.connection.dialect), name))
             computed.insert(name)
         }
         var select = selecting(columns, from: query)
@@ -407,20 +424,35 @@ struct QueryCompiler {
 
     // MARK: top
 
-    func orderings(_ terms: [String], for query: CompiledQuery) throws -> [SQLOrdering] {
+    /// The ORDER BY terms of `Top` orderings: `KEY`, an attribute, or a SQL expression, each optionally followed by
+    /// `ASC` or `DESC`.
+    func orderings(_ terms: [SQL], for query: CompiledQuery) throws -> [SQLOrdering] {
         var out: [SQLOrdering] = []
         for term in terms {
-            let parts = term.split(separator: " ").map(String.init)
-            guard let first = parts.first else { continue }
-            let direction = parts.count > 1 ? parts[1].uppercased() : "ASC"
-            guard parts.count <= 2, direction == "ASC" || direction == "DESC" else {
-                throw DataJointError(.query, "cannot order by \"\(term)\": use \"attribute\", \"attribute DESC\" or \"KEY\"")
+            let (text, values) = try term.markedText()
+            let fragment = SQLFragment(text)
+            var range = fragment.trimmed(fragment.tokens.indices)
+            guard !range.isEmpty else { continue }
+            var descending = false
+            let last = fragment.tokens[range.upperBound - 1]
+            if last.isKeyword("DESC") || last.isKeyword("ASC") {
+                descending = last.isKeyword("DESC")
+                range = fragment.trimmed(range.lowerBound ..< range.upperBound - 1)
+                guard !range.isEmpty else {
+                    throw DataJointError(.query, "cannot order by \"\(term)\": name an attribute, \"KEY\" or an expression before \(last.text)")
+                }
             }
-            if first == "KEY" {
-                out += query.heading.primaryKey.map { SQLOrdering(.column($0), descending: direction == "DESC") }
+            let first = fragment.tokens[range.lowerBound]
+            if range.count == 1, first.kind == .identifier {
+                if first.text == "KEY" {
+                    out += query.heading.primaryKey.map { SQLOrdering(.column($0), descending: descending) }
+                } else {
+                    if !first.text.hasPrefix("_") { try checkAttributes([first.text], in: query, operation: "order by") }
+                    out.append(SQLOrdering(.column(first.text), descending: descending))
+                }
             } else {
-                if !first.hasPrefix("_") { try checkAttributes([first], in: query, operation: "order by") }
-                out.append(SQLOrdering(.column(first), descending: direction == "DESC"))
+                let expression = query.connection.dialect.translateUserSQL(fragment.text(range))
+                out.append(SQLOrdering(.fragment(expression, binds: values), descending: descending))
             }
         }
         return out
@@ -466,7 +498,7 @@ struct QueryCompiler {
         if !orderBy.isEmpty || limit != nil || offset != nil {
             if let limit, limit < 0 { throw DataJointError(.query, "limit must not be negative") }
             if let offset, offset < 0 { throw DataJointError(.query, "offset must not be negative") }
-            let order: [String]? = orderBy.isEmpty ? (query.top == nil ? ["KEY"] : nil) : orderBy
+            let order: [SQL]? = orderBy.isEmpty ? (query.top == nil ? ["KEY"] : nil) : orderBy.map(SQL.init(verbatim:))
             target = try applyTop(Top(limit, orderBy: order, offset: offset ?? 0), to: query)
         }
         let names = attributes ?? target.heading.names

@@ -54,7 +54,7 @@ struct ProjectionSpec: Sendable {
     /// Attributes named to keep; `...` keeps all, `-name` excludes.
     var attributes: [String]
     /// New attributes: a name and either an existing attribute (a rename) or a SQL expression.
-    var named: [(name: String, expression: String)]
+    var named: [(name: String, expression: SQL)]
 }
 
 extension QueryConvertible {
@@ -67,7 +67,13 @@ extension QueryConvertible {
 
     /// The query restricted by a condition. With `semanticCheck`, a query used as a condition matches only on
     /// attributes of the same lineage.
+    @_disfavoredOverload
     public func restrict(_ condition: some RestrictionConvertible, semanticCheck: Bool = true) -> QueryExpression {
+        QueryExpression(.restrict(queryNode, condition.restriction, semanticCheck: semanticCheck))
+    }
+
+    /// The query restricted by SQL text; interpolated values are bound as parameters.
+    public func restrict(_ condition: SQL, semanticCheck: Bool = true) -> QueryExpression {
         QueryExpression(.restrict(queryNode, condition.restriction, semanticCheck: semanticCheck))
     }
 
@@ -89,28 +95,59 @@ extension QueryConvertible {
     // MARK: projection
 
     /// The primary key and the named attributes. `"..."` keeps all attributes and `"-name"` drops one;
-    /// `named` adds attributes: `["new": "old"]` renames, `["total": "a + b"]` computes with SQL.
-    public func proj(_ attributes: String..., named: KeyValuePairs<String, String> = [:]) -> QueryExpression {
-        QueryExpression(.project(queryNode, ProjectionSpec(attributes: attributes, named: named.map { ($0.key, $0.value) })))
+    /// `named` adds attributes: `["new": "old"]` renames, `["total": "a + b"]` computes with SQL, whose
+    /// interpolated values are bound (`["shifted": "score + \(bonus)"]`).
+    public func proj(_ attributes: String..., named: KeyValuePairs<String, SQL> = [:]) -> QueryExpression {
+        proj(attributes, named: named)
     }
 
     /// The primary key and the named attributes (array form).
-    public func proj(_ attributes: [String], named: KeyValuePairs<String, String> = [:]) -> QueryExpression {
+    public func proj(_ attributes: [String], named: KeyValuePairs<String, SQL> = [:]) -> QueryExpression {
         QueryExpression(.project(queryNode, ProjectionSpec(attributes: attributes, named: named.map { ($0.key, $0.value) })))
+    }
+
+    /// The primary key and the named attributes, with new attributes given as SQL text in `String` variables
+    /// (sent as written).
+    @_disfavoredOverload
+    public func proj(_ attributes: String..., named: KeyValuePairs<String, String>) -> QueryExpression {
+        proj(attributes, named: named)
+    }
+
+    /// The primary key and the named attributes (array form), with new attributes given as `String`s.
+    @_disfavoredOverload
+    public func proj(_ attributes: [String], named: KeyValuePairs<String, String>) -> QueryExpression {
+        QueryExpression(
+            .project(queryNode, ProjectionSpec(attributes: attributes, named: named.map { ($0.key, SQL(verbatim: $0.value)) })))
     }
 
     // MARK: aggregation
 
     /// For each row of this query, aggregates of the matching rows of `other` (which must contain this query's
     /// primary key): `session.aggr(trial, named: ["n": "count(trial_idx)"])`. Rows without matches are kept
-    /// unless `excludeNonmatching`.
+    /// unless `excludeNonmatching`. Values interpolated into the expressions are bound.
+    public func aggr(
+        _ other: some QueryConvertible, _ attributes: String..., named: KeyValuePairs<String, SQL>,
+        excludeNonmatching: Bool = false
+    ) -> QueryExpression {
+        aggregate(other, attributes, named.map { ($0.key, $0.value) }, excludeNonmatching: excludeNonmatching)
+    }
+
+    /// `aggr` with the expressions given as `String`s (sent as written).
+    @_disfavoredOverload
     public func aggr(
         _ other: some QueryConvertible, _ attributes: String..., named: KeyValuePairs<String, String>,
         excludeNonmatching: Bool = false
     ) -> QueryExpression {
+        aggregate(other, attributes, named.map { ($0.key, SQL(verbatim: $0.value)) }, excludeNonmatching: excludeNonmatching)
+    }
+
+    private func aggregate(
+        _ other: some QueryConvertible, _ attributes: [String], _ named: [(name: String, expression: SQL)],
+        excludeNonmatching: Bool
+    ) -> QueryExpression {
         QueryExpression(
             .aggregate(
-                queryNode, other.queryNode, ProjectionSpec(attributes: attributes, named: named.map { ($0.key, $0.value) }),
+                queryNode, other.queryNode, ProjectionSpec(attributes: attributes, named: named),
                 keepAll: !excludeNonmatching))
     }
 }
@@ -122,19 +159,10 @@ public func + (lhs: some QueryConvertible, rhs: some QueryConvertible) -> QueryE
     QueryExpression(.union(lhs.queryNode, rhs.queryNode))
 }
 
-extension QueryExpression {
-    public static func & (query: QueryExpression, row: Row) -> QueryExpression { query.restrict(row) }
-    public static func & (query: QueryExpression, sql: String) -> QueryExpression { query.restrict(sql) }
-    public static func & (query: QueryExpression, rows: [Row]) -> QueryExpression { query.restrict(rows) }
-    public static func & (query: QueryExpression, condition: some RestrictionConvertible) -> QueryExpression {
-        query.restrict(condition)
-    }
-    public static func & (query: QueryExpression, top: Top) -> QueryExpression { QueryExpression(.top(query.node, top)) }
-    public static func - (query: QueryExpression, row: Row) -> QueryExpression { query.restrict(Not(row)) }
-    public static func - (query: QueryExpression, sql: String) -> QueryExpression { query.restrict(Not(sql)) }
-    public static func - (query: QueryExpression, rows: [Row]) -> QueryExpression { query.restrict(Not(rows)) }
-    public static func - (query: QueryExpression, condition: some RestrictionConvertible) -> QueryExpression {
-        query.restrict(Not(condition))
+extension QueryExpression: Restrictable {
+    /// The query with one more restriction (checked for semantic matching).
+    public func applying(_ restriction: Restriction) -> QueryExpression {
+        QueryExpression(.restrict(node, restriction, semanticCheck: true))
     }
 }
 

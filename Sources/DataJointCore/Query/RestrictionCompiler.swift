@@ -8,9 +8,8 @@ struct RestrictionCompiler {
         switch restriction {
         case .truth(let b):
             return .truth(b)
-        case .sql(let text):
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return trimmed.isEmpty ? .truth(true) : .raw(dialect.translateUserSQL(trimmed))
+        case .sql(let sql):
+            return try QueryCompiler.userSQL(sql, dialect: dialect) ?? .truth(true)
         case .row(let row):
             return Self.rowCondition(row, heading: heading, dialect: dialect, computed: query.computed)
         case .and(let items):

@@ -15,7 +15,17 @@ public struct U: Sendable {
     }
 
     /// Aggregates `query` grouped by the attributes (a single row for `U()`).
-    public func aggr(_ query: some QueryConvertible, named: KeyValuePairs<String, String>) -> QueryExpression {
+    /// Values interpolated into the expressions are bound.
+    public func aggr(_ query: some QueryConvertible, named: KeyValuePairs<String, SQL>) -> QueryExpression {
         QueryExpression(.universalAggregate(attributes, query.queryNode, ProjectionSpec(attributes: [], named: named.map { ($0.key, $0.value) })))
+    }
+
+    /// `aggr` with the expressions given as `String`s (sent as written).
+    @_disfavoredOverload
+    public func aggr(_ query: some QueryConvertible, named: KeyValuePairs<String, String>) -> QueryExpression {
+        QueryExpression(
+            .universalAggregate(
+                attributes, query.queryNode,
+                ProjectionSpec(attributes: [], named: named.map { ($0.key, SQL(verbatim: $0.value)) })))
     }
 }

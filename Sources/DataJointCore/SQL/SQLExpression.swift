@@ -1,13 +1,17 @@
 /// A SQL scalar or boolean expression, rendered to text by a `Dialect`.
 ///
-/// Values are always carried as `.bind` and sent as parameters; `.raw` is reserved for SQL the user wrote.
+/// Values are always carried as `.bind` (or with a user's `.fragment`) and sent as parameters.
 public indirect enum SQLExpression: Sendable {
     /// A column, optionally qualified by a table alias.
     case column(String, table: String? = nil)
     /// A value sent as a bound parameter.
     case bind(Value)
-    /// SQL text written by the user (a restriction string), inserted verbatim in parentheses.
+    /// Constant SQL text of the core (`1`, `NULL`), inserted as written.
     case raw(String)
+    /// SQL text written by the user (a restriction, a computed attribute, an ordering), already translated by the
+    /// dialect, inserted in parentheses; each parameter marker in it (see `SQLParameterMarker`) is sent as the
+    /// bound value of that index.
+    case fragment(String, binds: [Value])
     /// A constant truth value.
     case truth(Bool)
     /// `lhs op rhs` for a comparison or arithmetic operator.

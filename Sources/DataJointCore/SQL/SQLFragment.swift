@@ -235,6 +235,8 @@ public struct SQLToken: Sendable, Hashable {
         case openParen
         case closeParen
         case comma
+        /// A value interpolated into an `SQL` literal, bound when the statement is sent.
+        case parameter
         /// Anything else (placeholders such as `?`, `$1`; an unterminated quote).
         case other
     }
@@ -548,8 +550,12 @@ private struct SQLTokenizer {
         if SQLTokenizer.isDigit(b) || (b == UInt8(ascii: ".") && byte(1).map(SQLTokenizer.isDigit) == true) {
             return number()
         }
+        if atParameterMarker() {
+            parameterMarker()
+            return .parameter
+        }
         if SQLTokenizer.isIdentifierStart(b) {
-            while let c = byte(), SQLTokenizer.isIdentifierPart(c) { position += 1 }
+            while let c = byte(), SQLTokenizer.isIdentifierPart(c), !atParameterMarker() { position += 1 }
             // A prefixed string literal: E'...' (PostgreSQL, with backslash escapes), N'...', X'...', B'...'.
             if position == start + 1, byte() == UInt8(ascii: "'"), "EeNnXxBb".utf8.contains(b) {
                 return quoted(UInt8(ascii: "'"), escapes: mysqlSyntax || b == UInt8(ascii: "E") || b == UInt8(ascii: "e"), kind: .string)
@@ -574,6 +580,21 @@ private struct SQLTokenizer {
         }
         position += 1
         return .other
+    }
+
+    static let markerStart = Array(String(Character(SQLParameterMarker.start)).utf8)
+    static let markerEnd = Array(String(Character(SQLParameterMarker.end)).utf8)
+
+    /// True at the start of a bound value's marker.
+    func atParameterMarker() -> Bool {
+        bytes[position...].starts(with: SQLTokenizer.markerStart)
+    }
+
+    /// Consumes a bound value's marker: start, index digits, end (or the rest of the text if it is unterminated).
+    mutating func parameterMarker() {
+        position += SQLTokenizer.markerStart.count
+        while position < bytes.count, !bytes[position...].starts(with: SQLTokenizer.markerEnd) { position += 1 }
+        position = min(position + SQLTokenizer.markerEnd.count, bytes.count)
     }
 
     /// PostgreSQL's dollar-quoted string `$$text$$` or `$tag$text$tag$`; nil (nothing consumed) if this `$` starts
@@ -625,7 +646,7 @@ private struct SQLTokenizer {
         // Hexadecimal 0x1F.
         if byte() == UInt8(ascii: "0"), byte(1) == UInt8(ascii: "x") || byte(1) == UInt8(ascii: "X") {
             position += 2
-            while let c = byte(), SQLTokenizer.isIdentifierPart(c) { position += 1 }
+            while let c = byte(), SQLTokenizer.isIdentifierPart(c), !atParameterMarker() { position += 1 }
             return .number
         }
         while let c = byte(), SQLTokenizer.isDigit(c) { position += 1 }

@@ -156,6 +156,15 @@ public struct SQLRenderer {
             bind(v)
         case .raw(let text):
             append("(" + text + ")")
+        case .fragment(let text, let values):
+            append("(")
+            for piece in SQLParameterMarker.split(text) {
+                switch piece {
+                case .text(let t): append(t)
+                case .value(let index): bind(index < values.count ? values[index] : .null)
+                }
+            }
+            append(")")
         case .truth(let b):
             append(b ? "(1=1)" : "(1=0)")
         case .binary(let l, let op, let r):

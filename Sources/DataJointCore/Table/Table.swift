@@ -1,6 +1,6 @@
 /// A table of a schema, possibly restricted. Tables are values: restricting one gives a new value,
 /// and `insert`, `delete`, `update1` and the fetch methods act on the database.
-public struct Table: Sendable, QueryConvertible {
+public struct Table: Sendable, Restrictable {
     /// The schema the table belongs to.
     public let schema: Schema
     /// The table name as given (a database table name or a class name).
@@ -56,29 +56,12 @@ public struct Table: Sendable, QueryConvertible {
         (try? await info()) != nil
     }
 
-    /// The table restricted by a condition.
-    public func restricted(by condition: some RestrictionConvertible) -> Table {
+    /// The table with one more restriction.
+    public func applying(_ restriction: Restriction) -> Table {
         var copy = self
-        copy.restrictions.append(condition.restriction)
+        copy.restrictions.append(restriction)
         return copy
     }
-
-    /// The table with rows matching a condition removed.
-    public func excluding(_ condition: some RestrictionConvertible) -> Table {
-        var copy = self
-        copy.restrictions.append(.not(condition.restriction))
-        return copy
-    }
-
-    public static func & (table: Table, row: Row) -> Table { table.restricted(by: row) }
-    public static func & (table: Table, sql: String) -> Table { table.restricted(by: sql) }
-    public static func & (table: Table, rows: [Row]) -> Table { table.restricted(by: rows) }
-    public static func & (table: Table, condition: some RestrictionConvertible) -> Table { table.restricted(by: condition) }
-    public static func & (table: Table, top: Top) -> QueryExpression { QueryExpression(.top(.source(table), top)) }
-    public static func - (table: Table, row: Row) -> Table { table.excluding(row) }
-    public static func - (table: Table, sql: String) -> Table { table.excluding(sql) }
-    public static func - (table: Table, rows: [Row]) -> Table { table.excluding(rows) }
-    public static func - (table: Table, condition: some RestrictionConvertible) -> Table { table.excluding(condition) }
 }
 
 extension Table: RestrictionConvertible {
