@@ -58,7 +58,8 @@ struct ReadmeExampleTests {
             })
 
             let mice = try await (subject & ["species": "mouse"]).toDicts()
-            let strong: [Int] = try await (trial & "response > 0.5").toArray("trial_idx", orderBy: ["trial_idx"])
+            let threshold = 0.5
+            let strong: [Int] = try await (trial & "response > \(threshold)").toArray("trial_idx", orderBy: ["trial_idx"])
             let born: CalendarDate = try await (subject & ["subject_id": 1]).fetch1("date_of_birth")
             let mouseSessions = try await (session & (subject & ["species": "mouse"])).count()
             let notRats = try await (subject - ["species": "rat"]).count()

@@ -24,6 +24,26 @@ struct UniversityTests {
         }
     }
 
+    @Test("the README's query lines with interpolated values run as written", arguments: TestBackend.all)
+    func readmeQueries(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let u = try await University.load(into: db)
+            let student = u[University.Student.self]
+            let cutoff = CalendarDate(year: 1995, month: 1, day: 1)!
+            let year = 2000
+            let after = try await (student & "date_of_birth > \(cutoff)").count()
+            #expect(after == (try await (student & "date_of_birth > '1995-01-01'").count()))
+            #expect(after > 0 && after < 300)
+            let named = try await (student & "last_name IN \(["O'Brien", "Smith"])").count()
+            let either: [Row] = [["last_name": "O'Brien"], ["last_name": "Smith"]]
+            #expect(named == (try await (student & either).count()))
+            let closest = try await (student & Top(3, orderBy: ["ABS(YEAR(date_of_birth) - \(year))"])).toArray("date_of_birth", as: CalendarDate.self)
+            let distances = try await student.toArray("date_of_birth", as: CalendarDate.self).map { abs($0.year - year) }.sorted()
+            #expect(closest.map { abs($0.year - year) }.sorted() == Array(distances.prefix(3)))
+        }
+    }
+
     @Test("cascade delete of one student removes exactly its majors, enrollments and grades", arguments: TestBackend.all)
     func cascadeDeleteStudent(backend: TestBackend) async throws {
         try await backend.run { () async throws in
