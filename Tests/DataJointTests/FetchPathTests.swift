@@ -266,6 +266,17 @@ struct FetchPathTests {
             let one = table & ["item_id": count - 1]
             try await kind.check(try await one.fetch1("v", as: Value.self), row: count - 1)
         }
+        // Odd arguments: no conditions, an empty page, aggregates over the rows.
+        #expect(try await (table & [Row]()).count() == 0, "\(context)")
+        #expect(try await (table - [Row]()).count() == count, "\(context)")
+        #expect(try await (table & Top(0)).toDicts().isEmpty, "\(context)")
+        #expect(try await table.toDicts(limit: 0).isEmpty, "\(context)")
+        #expect(try await table.toArrays().isEmpty, "\(context)")
+        let total = try await U().aggr(table, named: ["n": "count(*)"]).fetch1("n", as: Int.self)
+        #expect(total == count, "\(context)")
+        #expect(try await (U("label") & table).count() == count, "\(context)")
+        try await table.insert([Row]())
+        #expect(try await table.count() == count, "\(context)")
         // Fetching an attribute the table does not have is an error, not a crash.
         let missing = await #expect(throws: DataJointError.self, "\(context)") { try await table.toArray("nope", as: Value.self) }
         #expect(missing?.kind == .missingAttribute, "\(context)")

@@ -25,7 +25,7 @@ extension QueryConvertible {
         async throws -> [[Value]]
     {
         let rows = try await fetchRows(attributes, orderBy: orderBy, limit: limit, offset: offset)
-        return attributes.map { name in rows.map { $0[name]! } }
+        return attributes.map { name in rows.map { $0[name] ?? .null } }
     }
 
     /// The primary-key values of all rows.

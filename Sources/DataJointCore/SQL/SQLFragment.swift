@@ -12,9 +12,9 @@ import Foundation
 /// }
 /// // "IIF(a > 1, 'IF(x)', b)"
 /// ```
-public struct SQLFragment: Sendable {
+package struct SQLFragment: Sendable {
     /// The tokens of the fragment, in order.
-    public let tokens: [SQLToken]
+    package let tokens: [SQLToken]
     /// For each `(` token, the index of its matching `)`; nil for unbalanced parentheses.
     private let matches: [Int: Int]
 
@@ -22,7 +22,7 @@ public struct SQLFragment: Sendable {
     ///
     /// - Parameter mysqlSyntax: read the text as MySQL does: `\` escapes a character in quoted text (`'it\'s'`)
     ///   and `#` starts a comment. PostgreSQL (standard-conforming strings) and SQLite keep backslashes literally.
-    public init(_ text: String, mysqlSyntax: Bool = false) {
+    package init(_ text: String, mysqlSyntax: Bool = false) {
         var tokenizer = SQLTokenizer(text, mysqlSyntax: mysqlSyntax)
         tokens = tokenizer.tokenize()
         var stack: [Int] = []
@@ -38,20 +38,20 @@ public struct SQLFragment: Sendable {
     }
 
     /// The fragment as text (identical to the text it was made from).
-    public var text: String { text(0 ..< tokens.count) }
+    package var text: String { text(0 ..< tokens.count) }
 
     /// The text of a range of tokens.
-    public func text(_ range: Range<Int>) -> String {
+    package func text(_ range: Range<Int>) -> String {
         var out = ""
         for i in range { out += tokens[i].text }
         return out
     }
 
     /// The index of the `)` matching the `(` at `open`, or nil.
-    public func matchingParenthesis(_ open: Int) -> Int? { matches[open] }
+    package func matchingParenthesis(_ open: Int) -> Int? { matches[open] }
 
     /// The index of the first token at or after `index` (before `end`) that is not whitespace or a comment.
-    public func nextSignificant(from index: Int, before end: Int? = nil) -> Int? {
+    package func nextSignificant(from index: Int, before end: Int? = nil) -> Int? {
         let end = end ?? tokens.count
         var i = index
         while i < end {
@@ -62,7 +62,7 @@ public struct SQLFragment: Sendable {
     }
 
     /// The index of the last token before `index` (at or after `start`) that is not whitespace or a comment.
-    public func previousSignificant(before index: Int, from start: Int = 0) -> Int? {
+    package func previousSignificant(before index: Int, from start: Int = 0) -> Int? {
         var i = index - 1
         while i >= start {
             if !tokens[i].isTrivia { return i }
@@ -74,7 +74,7 @@ public struct SQLFragment: Sendable {
     /// The function call whose name is the token at `index`: an unqualified identifier followed (after optional
     /// whitespace) by `(` with a matching `)` before `end`. Keywords such as `IN (...)` are calls by this rule too;
     /// callers decide by name what they rewrite.
-    public func call(at index: Int, before end: Int? = nil) -> SQLFunctionCall? {
+    package func call(at index: Int, before end: Int? = nil) -> SQLFunctionCall? {
         let end = end ?? tokens.count
         guard index < end, tokens[index].kind == .identifier,
             !SQLFragment.operatorKeywords.contains(tokens[index].text.uppercased())
@@ -98,13 +98,13 @@ public struct SQLFragment: Sendable {
     ]
 
     /// Every function call in the fragment, outermost first, in order of appearance.
-    public func functionCalls() -> [SQLFunctionCall] {
+    package func functionCalls() -> [SQLFunctionCall] {
         tokens.indices.compactMap { call(at: $0) }
     }
 
     /// Splits a range of tokens at its top-level commas (commas inside parentheses do not split). The pieces keep
     /// their whitespace; an empty range gives one empty piece.
-    public func splitTopLevel(_ range: Range<Int>) -> [Range<Int>] {
+    package func splitTopLevel(_ range: Range<Int>) -> [Range<Int>] {
         var pieces: [Range<Int>] = []
         var depth = 0
         var start = range.lowerBound
@@ -124,7 +124,7 @@ public struct SQLFragment: Sendable {
 
     /// The index of the first top-level (outside any parentheses) occurrence within `range` of a sequence of
     /// keywords, such as `["ORDER", "BY"]`, compared case-insensitively and separated by any whitespace.
-    public func findTopLevel(_ keywords: [String], in range: Range<Int>) -> Int? {
+    package func findTopLevel(_ keywords: [String], in range: Range<Int>) -> Int? {
         guard !keywords.isEmpty else { return nil }
         var depth = 0
         for i in range {
@@ -151,7 +151,7 @@ public struct SQLFragment: Sendable {
     }
 
     /// The index just past the keyword sequence starting at `index` (see `findTopLevel`).
-    public func end(ofKeywords keywords: [String], at index: Int, before end: Int? = nil) -> Int {
+    package func end(ofKeywords keywords: [String], at index: Int, before end: Int? = nil) -> Int {
         var j = index
         for _ in keywords.dropFirst() {
             j = nextSignificant(from: j + 1, before: end) ?? j
@@ -160,12 +160,12 @@ public struct SQLFragment: Sendable {
     }
 
     /// True when a range holds only whitespace and comments.
-    public func isBlank(_ range: Range<Int>) -> Bool {
+    package func isBlank(_ range: Range<Int>) -> Bool {
         range.allSatisfy { tokens[$0].isTrivia }
     }
 
     /// The range without its leading and trailing whitespace and comments.
-    public func trimmed(_ range: Range<Int>) -> Range<Int> {
+    package func trimmed(_ range: Range<Int>) -> Range<Int> {
         var lower = range.lowerBound
         var upper = range.upperBound
         while lower < upper, tokens[lower].isTrivia { lower += 1 }
@@ -179,7 +179,7 @@ public struct SQLFragment: Sendable {
     /// replace the call (return its new text) or keep it (return nil); every token outside calls' names and
     /// parentheses is offered to `token`, which may replace it. String literals are never offered to `call`, and
     /// text that neither closure replaces is kept byte for byte.
-    public static func rewrite(
+    package static func rewrite(
         _ text: String, mysqlSyntax: Bool = false,
         token: (SQLToken) -> String? = { _ in nil },
         call: (SQLCall) -> String?
@@ -189,7 +189,7 @@ public struct SQLFragment: Sendable {
     }
 
     /// Rewrites a range of tokens (see `rewrite(_:mysqlSyntax:token:call:)`).
-    public func rewrite(
+    package func rewrite(
         _ range: Range<Int>, token: (SQLToken) -> String? = { _ in nil }, call: (SQLCall) -> String?
     ) -> String {
         var out = ""
@@ -213,8 +213,8 @@ public struct SQLFragment: Sendable {
 }
 
 /// One token of a SQL fragment.
-public struct SQLToken: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+package struct SQLToken: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// Spaces, tabs, line breaks.
         case whitespace
         /// `-- ...` to the end of the line, `# ...` (MySQL), or `/* ... */`.
@@ -241,25 +241,25 @@ public struct SQLToken: Sendable, Hashable {
         case other
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The token exactly as written.
-    public var text: String
+    package var text: String
 
-    public init(_ kind: Kind, _ text: String) {
+    package init(_ kind: Kind, _ text: String) {
         self.kind = kind
         self.text = text
     }
 
     /// Whitespace or a comment.
-    public var isTrivia: Bool { kind == .whitespace || kind == .comment }
+    package var isTrivia: Bool { kind == .whitespace || kind == .comment }
 
     /// True for an identifier token equal to `keyword` ignoring case.
-    public func isKeyword(_ keyword: String) -> Bool {
+    package func isKeyword(_ keyword: String) -> Bool {
         kind == .identifier && text.caseInsensitiveEquals(keyword)
     }
 
     /// The content of a quoted token with its quotes removed and doubled quotes undone (`'it''s'` -> `it's`).
-    public var unquoted: String {
+    package var unquoted: String {
         switch kind {
         case .string:
             return String(text.dropFirst().dropLast()).replacingAll("''", with: "'")
@@ -274,44 +274,44 @@ public struct SQLToken: Sendable, Hashable {
 }
 
 /// A function call found in a `SQLFragment`: token indices of its name, its parentheses and its arguments.
-public struct SQLFunctionCall: Sendable, Hashable {
-    public var nameIndex: Int
-    public var openIndex: Int
-    public var closeIndex: Int
+package struct SQLFunctionCall: Sendable, Hashable {
+    package var nameIndex: Int
+    package var openIndex: Int
+    package var closeIndex: Int
     /// The token ranges of the arguments, split at top-level commas, with their whitespace. `f()` has one empty
     /// argument range.
-    public var arguments: [Range<Int>]
+    package var arguments: [Range<Int>]
 }
 
 /// A function call handed to a rewriting closure, its arguments already rewritten.
-public struct SQLCall: Sendable, Hashable {
+package struct SQLCall: Sendable, Hashable {
     /// The function name as written.
-    public var name: String
+    package var name: String
     /// What was written between the name and `(` (usually nothing).
-    public var gap: String
+    package var gap: String
     /// The argument texts as written between the commas, whitespace included. `f()` has one empty argument.
-    public var arguments: [String]
+    package var arguments: [String]
 
-    public init(name: String, gap: String = "", arguments: [String]) {
+    package init(name: String, gap: String = "", arguments: [String]) {
         self.name = name
         self.gap = gap
         self.arguments = arguments
     }
 
     /// The function name in upper case, for case-insensitive matching.
-    public var uppercasedName: String { name.uppercased() }
+    package var uppercasedName: String { name.uppercased() }
     /// The arguments without surrounding whitespace; empty for a call without arguments (`NOW()`).
-    public var trimmedArguments: [String] {
+    package var trimmedArguments: [String] {
         if arguments.count == 1, arguments[0].trimmedSQL.isEmpty { return [] }
         return arguments.map(\.trimmedSQL)
     }
     /// The text of the argument list between the parentheses.
-    public var argumentText: String { arguments.joined(separator: ",") }
+    package var argumentText: String { arguments.joined(separator: ",") }
     /// The call as written (with its arguments rewritten).
-    public var text: String { name + gap + "(" + argumentText + ")" }
+    package var text: String { name + gap + "(" + argumentText + ")" }
 
     /// The call with another name and the same arguments, spaced as written.
-    public func renamed(_ newName: String) -> String { newName + gap + "(" + argumentText + ")" }
+    package func renamed(_ newName: String) -> String { newName + gap + "(" + argumentText + ")" }
 }
 
 // MARK: Aggregate string concatenation
@@ -319,16 +319,16 @@ public struct SQLCall: Sendable, Hashable {
 /// `GROUP_CONCAT([DISTINCT] e1[, e2...] [ORDER BY ...] [SEPARATOR 'sep'])` (MySQL) or
 /// `STRING_AGG([DISTINCT] e, sep [ORDER BY ...])` (PostgreSQL, SQLite), parsed from the text between the
 /// parentheses so that a dialect can write it back in its own spelling.
-public struct SQLStringAggregate: Sendable, Hashable {
-    public var distinct: Bool
+package struct SQLStringAggregate: Sendable, Hashable {
+    package var distinct: Bool
     /// The concatenated expressions (MySQL allows several; the other forms one), trimmed.
-    public var expressions: [String]
+    package var expressions: [String]
     /// The ordering items after `ORDER BY`, trimmed (`name DESC`), or empty.
-    public var orderBy: [String]
+    package var orderBy: [String]
     /// The separator as a single-quoted SQL string literal, or nil for the default (`,`).
-    public var separator: String?
+    package var separator: String?
 
-    public init(distinct: Bool, expressions: [String], orderBy: [String], separator: String?) {
+    package init(distinct: Bool, expressions: [String], orderBy: [String], separator: String?) {
         self.distinct = distinct
         self.expressions = expressions
         self.orderBy = orderBy
@@ -336,10 +336,10 @@ public struct SQLStringAggregate: Sendable, Hashable {
     }
 
     /// The separator literal, `','` when none was given.
-    public var separatorLiteral: String { separator ?? "','" }
+    package var separatorLiteral: String { separator ?? "','" }
 
     /// Parses the arguments of MySQL's `GROUP_CONCAT`. Nil when there is nothing to concatenate.
-    public init?(groupConcat argumentText: String, mysqlSyntax: Bool = false) {
+    package init?(groupConcat argumentText: String, mysqlSyntax: Bool = false) {
         let f = SQLFragment(argumentText, mysqlSyntax: mysqlSyntax)
         var range = f.trimmed(f.tokens.indices)
         var separator: String?
@@ -356,7 +356,7 @@ public struct SQLStringAggregate: Sendable, Hashable {
 
     /// Parses the arguments of `STRING_AGG(expr, separator [ORDER BY ...])`. A PostgreSQL `::text` cast at the end
     /// of the expression is dropped. Nil when there is not exactly one expression and one separator.
-    public init?(stringAgg argumentText: String, mysqlSyntax: Bool = false) {
+    package init?(stringAgg argumentText: String, mysqlSyntax: Bool = false) {
         let f = SQLFragment(argumentText, mysqlSyntax: mysqlSyntax)
         guard let parsed = SQLStringAggregate(fragment: f, range: f.trimmed(f.tokens.indices), separator: nil),
             parsed.expressions.count == 2
@@ -418,7 +418,7 @@ public struct SQLStringAggregate: Sendable, Hashable {
 extension SQLFragment {
     /// True when `expression` is a single name (`x`, `t.x`, `` `x` ``, `"x"`), which needs no parentheses
     /// before a postfix operator such as `::text`.
-    public static func isSimpleName(_ expression: String) -> Bool {
+    package static func isSimpleName(_ expression: String) -> Bool {
         let f = SQLFragment(expression)
         let range = f.trimmed(f.tokens.indices)
         guard !range.isEmpty else { return false }
@@ -436,7 +436,7 @@ extension SQLFragment {
     }
 
     /// True when `expression` is one single-quoted string literal.
-    public static func isStringLiteral(_ expression: String) -> Bool {
+    package static func isStringLiteral(_ expression: String) -> Bool {
         let f = SQLFragment(expression)
         let range = f.trimmed(f.tokens.indices)
         return range.count == 1 && f.tokens[range.lowerBound].kind == .string
@@ -444,7 +444,7 @@ extension SQLFragment {
 
     /// True when `expression` has a comparison (`=`, `<`, `>`, `<=`, `>=`, `<>`, `!=`, `LIKE`, `IN`, `IS`,
     /// `BETWEEN`) outside parentheses and `CASE ... END`: its value is a truth value.
-    public static func isComparison(_ expression: String) -> Bool {
+    package static func isComparison(_ expression: String) -> Bool {
         let f = SQLFragment(expression)
         var depth = 0
         for t in f.tokens {
