@@ -282,3 +282,67 @@ struct FetchPathTests {
         #expect(missing?.kind == .missingAttribute, "\(context)")
     }
 }
+
+/// Tables DataJoint-Python 2.3.5 declared (one left empty, one with a row), opened by name without Swift source.
+@Suite("Fetch paths on tables DataJoint-Python declared")
+struct PythonDeclaredFetchTests {
+    static let definition = """
+        item_id : int32
+        ---
+        arr = null : <blob>
+        meta = null : json
+        note = null : varchar(32)
+        """
+
+    @Test("empty and one-row tables with a <blob> column", arguments: StoreInteropTests.backends)
+    func pythonDeclared(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()  // creates the test's database for Python too
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pyfetch-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let script = """
+                import datajoint as dj, numpy as np
+                \(ReferenceProcess.connectionConfig(backend))
+                schema = dj.Schema('py_fetch')
+                @schema
+                class PyEmpty(dj.Manual):
+                    definition = '''\n\(Self.definition)\n'''
+                @schema
+                class PyOne(dj.Manual):
+                    definition = '''\n\(Self.definition)\n'''
+                PyOne.insert1(dict(item_id=1, arr=np.arange(6, dtype='float64').reshape(2, 3), meta={'a': [1, 2]}, note="O'Brien"))
+                print('DECLARED')
+                """
+            let file = directory.appendingPathComponent("declare.py")
+            try Data(script.utf8).write(to: file)
+            let (status, output) = try await ReferenceProcess.run(StoreInteropTests.python, [file.path], directory: directory)
+            try #require(status == 0 && output.contains("DECLARED"), "DataJoint-Python failed:\n\(output.suffix(3000))")
+
+            let schema = try await db.schema("py_fetch", create: false)
+            let empty = schema.table("py_empty")
+            #expect(try await empty.toDicts().isEmpty)
+            #expect(try await empty.toArray("arr", as: Value.self).isEmpty)
+            #expect(try await empty.keys().isEmpty)
+            #expect(try await empty.count() == 0)
+            #expect(try await empty.fetch(as: FetchedItem.self).isEmpty)
+            var streamed = 0
+            for try await _ in empty.rows() { streamed += 1 }
+            #expect(streamed == 0)
+            #expect(try await empty.preview().contains("(Total: 0)"))
+            let error = await #expect(throws: DataJointError.self) { try await empty.fetch1() }
+            #expect(error?.kind == .cardinality)
+
+            let one = schema.table("py_one")
+            let row = try await one.fetch1()
+            #expect(NDArray(dataJointValue: row["arr"]!) == NDArray((0 ..< 6).map(Double.init), shape: [2, 3]))
+            #expect(row["note"] == .string("O'Brien"))
+            #expect(try await (one & "note = \("O'Brien")").count() == 1)
+            #expect(try await one.preview().contains("(Total: 1)"))
+        }
+    }
+
+    private struct FetchedItem: Decodable {
+        var item_id: Int
+    }
+}
