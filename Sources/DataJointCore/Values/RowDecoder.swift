@@ -164,26 +164,12 @@ struct RowKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol
 
     func decodeNil(forKey key: Key) throws -> Bool { row.values[key.stringValue]?.isNull ?? true }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decodeAny(type, forKey: key) }
-
-    private func decodeAny<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+    /// Every type, primitives included (the protocol's primitive requirements default to this), decodes through
+    /// one conversion.
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try RowCodingSupport.decode(T.self, from: value(key), codingPath: [key])
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeAny(type, forKey: key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeAny(type, forKey: key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeAny(type, forKey: key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeAny(type, forKey: key) }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
@@ -270,26 +256,10 @@ struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func decodeNil(forKey key: Key) throws -> Bool { object[key.stringValue].map { $0 == .null } ?? true }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decodeAny(type, forKey: key) }
-
-    private func decodeAny<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try RowCodingSupport.decode(T.self, from: value(key), codingPath: codingPath + [key])
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeAny(type, forKey: key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeAny(type, forKey: key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeAny(type, forKey: key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeAny(type, forKey: key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeAny(type, forKey: key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeAny(type, forKey: key) }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
@@ -351,27 +321,11 @@ struct JSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeAny(type) }
-
-    private mutating func decodeAny<T: Decodable>(_ type: T.Type) throws -> T {
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let (value, path) = try next()
         return try RowCodingSupport.decode(T.self, from: value, codingPath: path)
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try decodeAny(type) }
-    mutating func decode(_ type: String.Type) throws -> String { try decodeAny(type) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try decodeAny(type) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try decodeAny(type) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try decodeAny(type) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try decodeAny(type) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try decodeAny(type) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try decodeAny(type) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try decodeAny(type) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try decodeAny(type) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeAny(type) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeAny(type) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeAny(type) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeAny(type) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
@@ -397,24 +351,8 @@ struct RowSingleValueDecodingContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { value.isNull }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeAny(type) }
-
-    private func decodeAny<T: Decodable>(_ type: T.Type) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try RowCodingSupport.decode(T.self, from: value, codingPath: codingPath)
     }
 
-    func decode(_ type: Bool.Type) throws -> Bool { try decodeAny(type) }
-    func decode(_ type: String.Type) throws -> String { try decodeAny(type) }
-    func decode(_ type: Double.Type) throws -> Double { try decodeAny(type) }
-    func decode(_ type: Float.Type) throws -> Float { try decodeAny(type) }
-    func decode(_ type: Int.Type) throws -> Int { try decodeAny(type) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try decodeAny(type) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try decodeAny(type) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try decodeAny(type) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try decodeAny(type) }
-    func decode(_ type: UInt.Type) throws -> UInt { try decodeAny(type) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeAny(type) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeAny(type) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeAny(type) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeAny(type) }
 }
