@@ -266,24 +266,6 @@ struct RowKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtocol
     private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
 
     mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { put(.bool(value), key) }
-    mutating func encode(_ value: String, forKey key: Key) throws { put(.string(value), key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { put(.double(value), key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { put(RowCodingSupport.float(value), key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { put(.int(value), key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { put(.int(Int64(value)), key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws {
-        put(try RowCodingSupport.integer(value, codingPath: path(key)), key)
-    }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws {
-        put(try RowCodingSupport.integer(value, codingPath: path(key)), key)
-    }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try RowEncodingNode.encode(value, into: node.newChild(forKey: key.stringValue), codingPath: path(key))
@@ -323,20 +305,6 @@ struct RowUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     private func put(_ value: Value) { node.appendChild().setScalar(value) }
 
     mutating func encodeNil() throws { put(.null) }
-    mutating func encode(_ value: Bool) throws { put(.bool(value)) }
-    mutating func encode(_ value: String) throws { put(.string(value)) }
-    mutating func encode(_ value: Double) throws { put(.double(value)) }
-    mutating func encode(_ value: Float) throws { put(RowCodingSupport.float(value)) }
-    mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { put(.int(value)) }
-    mutating func encode(_ value: UInt8) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt16) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt32) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt) throws { put(try RowCodingSupport.integer(value, codingPath: nextPath())) }
-    mutating func encode(_ value: UInt64) throws { put(try RowCodingSupport.integer(value, codingPath: nextPath())) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let path = nextPath()
@@ -370,24 +338,6 @@ struct RowSingleValueEncodingContainer: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { node.setScalar(.null) }
-    mutating func encode(_ value: Bool) throws { node.setScalar(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.setScalar(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.setScalar(.double(value)) }
-    mutating func encode(_ value: Float) throws { node.setScalar(RowCodingSupport.float(value)) }
-    mutating func encode(_ value: Int) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { node.setScalar(.int(value)) }
-    mutating func encode(_ value: UInt8) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: UInt16) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: UInt32) throws { node.setScalar(.int(Int64(value))) }
-    mutating func encode(_ value: UInt) throws {
-        node.setScalar(try RowCodingSupport.integer(value, codingPath: codingPath))
-    }
-    mutating func encode(_ value: UInt64) throws {
-        node.setScalar(try RowCodingSupport.integer(value, codingPath: codingPath))
-    }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try RowEncodingNode.encode(value, into: node, codingPath: codingPath)
