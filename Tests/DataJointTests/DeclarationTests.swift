@@ -36,6 +36,8 @@ private enum Decl {
             ---
             samples : int64
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
     }
 
     struct ProcessedSignal: Computed {
@@ -44,6 +46,8 @@ private enum Decl {
             ---
             mean_value : float64
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
         static var parts: [any Part.Type] { [Channel.self] }
 
         struct Channel: Part {
@@ -206,6 +210,8 @@ private enum Decl {
             ---
             value : float64
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
     }
 
     struct BadImported: Imported {
@@ -213,6 +219,8 @@ private enum Decl {
             -> Animal
             file_id : int32
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
     }
 
     struct BadIndex: Manual {

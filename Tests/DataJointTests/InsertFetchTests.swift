@@ -43,6 +43,8 @@ enum InsertFetchPipeline {
             ---
             score : float64
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
     }
 
     struct IfMeasure: Manual {

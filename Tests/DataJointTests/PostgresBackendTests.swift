@@ -80,6 +80,8 @@ enum PG {
             n_trials : int32
             mean_response = null : float64
             """
+        /// Declared only: never populated in these tests.
+        static func make(_ key: Row, _ ctx: MakeContext) async throws { try await ctx.insert1(key) }
     }
 
     struct Setting: Manual {

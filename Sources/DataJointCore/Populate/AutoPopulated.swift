@@ -18,7 +18,8 @@
 /// ```
 public protocol AutoPopulated: UserTable {
     /// Computes the row of `key` and inserts it (and its part rows) with `ctx`. It must insert exactly the row of
-    /// `key` into the table.
+    /// `key` into the table. Every Imported and Computed table implements it (``TripartiteMake`` implements it
+    /// from its three phases).
     static func make(_ key: Row, _ ctx: MakeContext) async throws
 
     /// The keys to compute. Nil (the default) means the join of the tables the primary key references, projected
@@ -27,11 +28,6 @@ public protocol AutoPopulated: UserTable {
 }
 
 extension AutoPopulated {
-    public static func make(_ key: Row, _ ctx: MakeContext) async throws {
-        throw DataJointError(
-            .notAllowed, "\(className) defines no make(_:_:); implement it (or the three phases of TripartiteMake) to populate")
-    }
-
     public static func keySource(_ schema: Schema) async throws -> QueryExpression? { nil }
 }
 
