@@ -98,7 +98,7 @@ public struct PostgresDialect: Dialect {
         }
         // Python sorts strings by code point.
         let sorted = values.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) { $0.value < $1.value } }
-        return "enum_" + MD5.hex(Array(sorted.joined(separator: "_").utf8)).prefix(8)
+        return "enum_" + MD5Hex.digest(Array(sorted.joined(separator: "_").utf8)).prefix(8)
     }
 
     /// A native type as written, with MySQL-only spellings translated to their PostgreSQL equivalents (the

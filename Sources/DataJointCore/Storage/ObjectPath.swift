@@ -67,7 +67,7 @@ public enum ObjectPath {
             let unsafe = Set("/\\:*?\"<>|")
             guard s.contains(where: { unsafe.contains($0) }) || s.count > 100 else { return s }
             if s.count > 100 {
-                let digest = Insecure.MD5.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+                let digest = MD5Hex.digest(Data(s.utf8))
                 s = String(s.prefix(50)) + "_" + digest.prefix(8)
             }
             return percentEncode(s)
