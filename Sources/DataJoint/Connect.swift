@@ -6,7 +6,7 @@ import DataJointSQLite
 import Foundation
 import Logging
 
-/// Connects to the database the configuration names (see ``Config``): `datajoint.json` in the working directory
+/// Connects to the database the configuration names (see `Config`): `datajoint.json` in the working directory
 /// or a parent, `.secrets/`, and the `DJ_*` environment variables. With nothing configured, it opens the embedded
 /// SQLite database `datajoint.sqlite` in the working directory (created if needed).
 ///
@@ -22,7 +22,7 @@ import Logging
 /// - Parameters:
 ///   - config: the configuration; nil reads it with `Config.load()`.
 ///   - logger: where DataJoint reports; nil creates one at the configured `loglevel`.
-/// - Throws: ``DataJointError``: `.configuration` for a bad setting (naming where it came from), `.connection`
+/// - Throws: `DataJointError`: `.configuration` for a bad setting (naming where it came from), `.connection`
 ///   when the database cannot be reached (naming where host and user came from; never the password).
 public func connect(config: Config? = nil, logger: Logger? = nil) async throws -> Connection {
     let config = try config ?? Config.load()

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Equality is structural. Floating-point payloads compare by bit pattern (NaN equals itself, `-0.0` differs from
 /// `0.0`) so that `Hashable` holds; `.int` and `.bigInt` holding the same number are equal; a ``set(_:)`` compares
-/// without regard to order, while a ``dict(_:)`` is an ordered list of pairs and compares in order (Python keeps and
+/// without regard to order, while a `.dict` is an ordered list of pairs and compares in order (Python keeps and
 /// stores the insertion order of dicts).
 public enum BlobValue: Sendable, Hashable {
     /// Python `None`.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What fetching an `<object@>` or `<filepath@>` attribute gives: a handle on a file or directory in a store.
-/// Nothing is read until you ask (``read()``, ``download(to:)``).
+/// Nothing is read until you ask (``read(_:)``, ``download(to:)``).
 ///
 /// ```swift
 /// let recording: ObjectRef = try await (lab[Recording.self] & key).fetch1("raw")
