@@ -97,6 +97,18 @@ private func connectionError(_ error: any Error, config: Config, context: String
     }
     var message = "\(context): \(underlying)"
     if !notes.isEmpty { message += " [\(notes.joined(separator: "; "))]" }
-    let kind = (error as? DataJointError)?.kind ?? .connection
-    return DataJointError(kind == .configuration ? .configuration : .connection, message)
+    guard let error = error as? DataJointError else {
+        return DataJointError(.connection, message, underlying: revealsPassword(error, config) ? nil : error)
+    }
+    let kind: DataJointError.Kind = error.kind == .configuration ? .configuration : .connection
+    if let cause = error.underlying, revealsPassword(cause, config) {
+        return DataJointError(kind, message, serverCode: error.serverCode)
+    }
+    return error.reworded(message, kind: kind)
+}
+
+/// True when the text of a driver's error holds the configured password (such an error is not passed on).
+private func revealsPassword(_ error: any Error, _ config: Config) -> Bool {
+    guard let password = config.password, !password.isEmpty else { return false }
+    return String(describing: error).contains(password) || String(reflecting: error).contains(password)
 }

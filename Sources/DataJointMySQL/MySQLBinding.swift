@@ -22,6 +22,9 @@ struct MySQLClientError: Error {
         message = String(cString: mysql_stmt_error(statement))
     }
 
+    /// Foreign-key violations: ER_ROW_IS_REFERENCED(_2), ER_NO_REFERENCED_ROW(_2), ER_FK_CANNOT_DROP_PARENT.
+    static let foreignKeyCodes: Set<UInt32> = [1451, 1452, 1216, 1217, 3730]
+
     /// True when the connection is unusable: the server went away or closed it.
     var isConnectionLost: Bool {
         switch code {

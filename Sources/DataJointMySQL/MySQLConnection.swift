@@ -103,23 +103,22 @@ final class MySQLConnection: @unchecked Sendable {
         }
     }
 
+    /// A failure to connect: `.connection` whatever the cause (a refused password too), with the error's number.
     private func connectError(_ error: MySQLClientError) -> DataJointError {
+        let message: String
         switch error.code {
         case 1045:  // ER_ACCESS_DENIED_ERROR
-            return DataJointError(
-                .connection,
-                "Access denied connecting to \(target): check the user name and password (\(error.message))")
+            message = "Access denied connecting to \(target): check the user name and password (\(error.message))"
         case 1044:  // ER_DBACCESS_DENIED_ERROR
-            return DataJointError(.connection, "Access denied connecting to \(target): \(error.message)")
+            message = "Access denied connecting to \(target): \(error.message)"
         case 2002, 2003, 2005, 2006, 2013:
-            return DataJointError(
-                .connection,
-                "Cannot connect to \(target): \(error.message). Check that the server runs and the host and port are right")
+            message = "Cannot connect to \(target): \(error.message). Check that the server runs and the host and port are right"
         case 2026:  // CR_SSL_CONNECTION_ERROR
-            return DataJointError(.connection, "TLS failed connecting to \(target): \(error.message)")
+            message = "TLS failed connecting to \(target): \(error.message)"
         default:
-            return DataJointError(.connection, "Cannot connect to \(target): \(error.message) (error \(error.code))")
+            message = "Cannot connect to \(target): \(error.message) (error \(error.code))"
         }
+        return DataJointError(.connection, message, underlying: error, serverCode: String(error.code))
     }
 
     /// Closes the client handle (the server rolls back any open transaction).
@@ -166,7 +165,8 @@ final class MySQLConnection: @unchecked Sendable {
                 inTransaction = false
                 throw DataJointError(
                     .connection,
-                    "The connection to \(target) was lost during a transaction; the transaction was rolled back (\(error.message))")
+                    "The connection to \(target) was lost during a transaction; the transaction was rolled back (\(error.message))",
+                    underlying: error, sql: sql, serverCode: String(error.code))
             }
             logger?.warning("Lost the connection to \(target) (\(error.message)); reconnecting")
             try connect()
@@ -385,40 +385,51 @@ final class MySQLConnection: @unchecked Sendable {
 
     // MARK: - Errors
 
-    /// Maps a server or client error to a `DataJointError`.
+    /// Maps a server or client error to a `DataJointError` that carries the error, its number and the statement.
     func translate(_ error: MySQLClientError, sql: String) -> DataJointError {
+        let (kind, message) = MySQLConnection.classify(error, sql: sql, target: target)
+        return DataJointError(
+            kind, message, underlying: error, sql: sql, serverCode: String(error.code),
+            isForeignKeyViolation: MySQLClientError.foreignKeyCodes.contains(error.code))
+    }
+
+    /// The kind and message of a server or client error (MariaDB's and MySQL's error numbers).
+    static func classify(_ error: MySQLClientError, sql: String, target: String) -> (DataJointError.Kind, String) {
         let message = error.message
         let statement = sql.count > 300 ? String(sql.prefix(300)) + "..." : sql
         switch error.code {
         case 1062, 1586:  // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
-            return DataJointError(.duplicate, message)
-        case 1451, 1452, 1216, 1217, 3730:  // foreign-key violations
-            return DataJointError(.integrity, message)
+            return (.duplicate, message)
+        case _ where MySQLClientError.foreignKeyCodes.contains(error.code):
+            return (.integrity, message)
         case 1048:  // ER_BAD_NULL_ERROR
-            return DataJointError(.integrity, message)
+            return (.integrity, message)
         case 1146, 1049, 1008:  // ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR, ER_DB_DROP_EXISTS
-            return DataJointError(.missingTable, message)
+            return (.missingTable, message)
         case 1050, 1007:  // table / database exists
-            return DataJointError(.declaration, message)
+            return (.declaration, message)
         case 1364:  // ER_NO_DEFAULT_FOR_FIELD
-            return DataJointError(.missingAttribute, message)
+            return (.missingAttribute, message)
         case 1064, 1054, 1052, 1305, 1630, 1149, 1140, 1055, 1056, 1111, 1241, 1242, 1222, 1247, 1248, 1582, 1583:
-            return DataJointError(.query, "\(message) in: \(statement)")
+            return (.query, "\(message) in: \(statement)")
         case 1264, 1265, 1366, 1406, 1292, 1367, 4025, 3140, 1690:  // out of range, truncated, bad value, JSON, CHECK
-            return DataJointError(.invalidValue, message)
-        case 1044, 1142, 1143, 1227, 1045:  // access
-            return DataJointError(.notAllowed, "Insufficient privileges on \(target): \(message)")
-        case 1205, 1213:  // lock wait timeout, deadlock
-            return DataJointError(.database, "\(message) (the transaction was rolled back; try again)")
+            return (.invalidValue, message)
+        // ER_DBACCESS_DENIED_ERROR, ER_ACCESS_DENIED_ERROR, ER_TABLEACCESS_DENIED_ERROR, ER_COLUMNACCESS_DENIED_ERROR,
+        // ER_SPECIFIC_ACCESS_DENIED_ERROR, ER_OPTION_PREVENTS_STATEMENT (read_only)
+        case 1044, 1045, 1142, 1143, 1227, 1290:
+            return (.permissionDenied, "Insufficient privileges on \(target): \(message)")
+        case 1205:  // ER_LOCK_WAIT_TIMEOUT (the server abandons the statement, not the transaction)
+            return (.lockTimeout, "\(message) (another transaction holds the lock)")
+        case 1213:  // ER_LOCK_DEADLOCK
+            return (.deadlock, "\(message) (the transaction was rolled back; try again)")
         case 1153:  // ER_NET_PACKET_TOO_LARGE
-            return DataJointError(
-                .database, "\(message): raise the server's max_allowed_packet, or insert fewer rows per statement")
+            return (.database, "\(message): raise the server's max_allowed_packet, or insert fewer rows per statement")
         case _ where error.isConnectionLost:
-            return DataJointError(.connection, "Lost the connection to \(target): \(message)")
+            return (.connection, "Lost the connection to \(target): \(message)")
         case 2000...2999:
-            return DataJointError(.connection, "\(target): \(message) (client error \(error.code))")
+            return (.connection, "\(target): \(message) (client error \(error.code))")
         default:
-            return DataJointError(.database, "\(message) (error \(error.code)) in: \(statement)")
+            return (.database, "\(message) (error \(error.code)) in: \(statement)")
         }
     }
 }

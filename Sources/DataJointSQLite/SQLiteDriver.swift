@@ -32,7 +32,9 @@ public final class SQLiteDriver: DatabaseDriver {
         do {
             connection = try await SQLiteConnection.open(storage: storage, logger: Logger(label: "datajoint.sqlite"))
         } catch {
-            throw DataJointError(.connection, "cannot open SQLite database \(path): \(error)")
+            throw DataJointError(
+                .connection, "cannot open SQLite database \(path): \(error)", underlying: error,
+                serverCode: (error as? SQLiteError)?.reason.resultCodeName)
         }
         let driver = SQLiteDriver(path: path, connection: connection)
         try await SQLiteFunctions.install(on: connection)

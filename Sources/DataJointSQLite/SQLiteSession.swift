@@ -88,23 +88,47 @@ struct SQLiteSession: DatabaseSession {
         }
     }
 
+    /// Maps an SQLite error to a `DataJointError` that carries the error, its extended result code name and the
+    /// statement.
     static func translate(_ error: SQLiteError, sql: String) -> DataJointError {
+        let (kind, message) = classify(error, sql: sql)
+        return DataJointError(
+            kind, message, underlying: error, sql: sql, serverCode: error.reason.resultCodeName,
+            isForeignKeyViolation: error.reason == .constraintForeignKeyFailed
+                || error.message.contains("FOREIGN KEY constraint failed"))
+    }
+
+    /// The kind and message of an SQLite error: by its extended result code, else by its message.
+    static func classify(_ error: SQLiteError, sql: String) -> (DataJointError.Kind, String) {
         let message = error.message
-        if message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY") {
-            return DataJointError(.duplicate, message)
+        let statement = sql.prefix(300)
+        switch error.reason {
+        case .constraintPrimaryKeyFailed, .constraintUniqueFailed, .constraintUniqueRowIDFailed:
+            return (.duplicate, message)
+        case .constraintForeignKeyFailed:
+            return (.integrity, message)
+        case .busy, .busyInRecovery, .busyInSnapshot, .busyTimeout, .locked, .lockedBySharedCache, .lockedVirtualTable:
+            return (.lockTimeout, "\(message): another connection holds the database's write lock and the busy timeout "
+                + "expired; try again in: \(statement)")
+        case .readOnly, .readonlyInRecovery, .readonlyCantLock, .readonlyInRollback, .readonlyBackingMoved,
+            .readonlyDirectory, .permission, .auth, .authUnauthorizedUser:
+            return (.permissionDenied, "\(message) (the database is opened read-only, or its file or folder is not "
+                + "writable) in: \(statement)")
+        default:
+            break
         }
-        if message.contains("FOREIGN KEY constraint failed") {
-            return DataJointError(.integrity, message)
+        if message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY") {
+            return (.duplicate, message)
         }
         if message.contains("constraint failed") {
-            return DataJointError(.integrity, message)
+            return (.integrity, message)
         }
         if message.contains("no such table") {
-            return DataJointError(.missingTable, message)
+            return (.missingTable, message)
         }
         if message.contains("no such column") || message.contains("syntax error") || message.contains("no such function") {
-            return DataJointError(.query, "\(message) in: \(sql.prefix(300))")
+            return (.query, "\(message) in: \(statement)")
         }
-        return DataJointError(.database, "\(error) in: \(sql.prefix(300))")
+        return (.database, "\(error) in: \(statement)")
     }
 }

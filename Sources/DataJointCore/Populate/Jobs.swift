@@ -55,7 +55,7 @@ public struct Jobs: Sendable {
             do {
                 try await schema.declareTable(
                     named: name, definition: definition, tier: .manual, masterTable: nil, warnNativeTypes: false)
-            } catch let error as DataJointError where error.kind == .duplicate || error.kind == .database {
+            } catch let error as DataJointError where [.duplicate, .database, .deadlock, .lockTimeout].contains(error.kind) {
                 // Another worker declared it at the same moment.
                 guard try await schema.loadInfo(name) != nil else { throw error }
             }

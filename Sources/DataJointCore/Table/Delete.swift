@@ -36,8 +36,7 @@ extension Table {
         do {
             return try await connection.transaction { try await connection.execute(.delete(delete)) }
         } catch let error as DataJointError where error.kind == .integrity {
-            throw DataJointError(
-                .integrity,
+            throw error.reworded(
                 "Cannot delete from `\(table)`: dependent rows exist in other tables; use delete() to cascade (\(error.message))")
         }
     }

@@ -79,7 +79,7 @@ public struct CodecContext: Sendable {
         do {
             return try stores.resolve(store, filepath: filepath)
         } catch let error as DataJointError {
-            throw DataJointError(error.kind, "`\(table)`.`\(attribute)`: \(error.message)")
+            throw error.reworded("`\(table)`.`\(attribute)`: \(error.message)")
         }
     }
 
