@@ -202,7 +202,9 @@ do {
     case "postgresql":
         db = Connection(driver: try await PostgresDriver.open(server(port: 5432, databaseName: options.target)), settings: settings)
     case "mysql":
-        db = Connection(driver: try await MySQLDriver.open(server(port: 3307, databaseName: nil)), settings: settings)
+        // The test server (3307, or the one DJ_TEST_MYSQL_PORT names).
+        let port = Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? 3307
+        db = Connection(driver: try await MySQLDriver.open(server(port: port, databaseName: nil)), settings: settings)
     default:
         fail("unknown backend \(options.backend)")
     }
