@@ -10,6 +10,8 @@ public struct MySQLDialect: Dialect {
     public init() {}
 
     public var backendName: String { "mysql" }
+    public var isSharedWithDataJointPython: Bool { true }
+    public var insertConflictSyntax: InsertConflictSyntax { .onDuplicateKeyUpdate }
     public var connectionIDSQL: String? { "CONNECTION_ID()" }
     public var currentUserSQL: String? { "USER()" }
     public var maxTableNameLength: Int { 64 }
@@ -56,94 +58,6 @@ public struct MySQLDialect: Dialect {
         case .codec(let name, _):
             throw DataJointError(.declaration, "codec <\(name)> has no column type on MySQL")
         }
-    }
-
-    public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
-        if raw.isNull { return .null }
-        func fail() -> DataJointError {
-            DataJointError(.codec, "cannot read \(raw.kindName) \(raw) as \(type)")
-        }
-        func text() -> String? {
-            switch raw {
-            case .string(let s): s
-            case .bytes(let d): String(decoding: d, as: UTF8.self)
-            default: nil
-            }
-        }
-        let posix = Locale(identifier: "en_US_POSIX")
-        switch type {
-        case .int8, .int16, .int32, .int64, .native(_, .integer):
-            switch raw {
-            case .int: return raw
-            case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
-            case .string(let s): return Int64(s).map(Value.int) ?? raw
-            case .decimal(let d): return Int64(d.description).map(Value.int) ?? raw
-            default: throw fail()
-            }
-        case .bool:
-            switch raw {
-            case .int(let i): return .bool(i != 0)
-            case .bool: return raw
-            default: throw fail()
-            }
-        case .float32:
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(Double(Float(d)))
-        case .float64, .native(_, .float):
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(d)
-        case .decimal, .native(_, .numeric):
-            switch raw {
-            case .int(let i): return .decimal(Decimal(i))
-            case .double(let d): return .decimal(Decimal(string: String(d), locale: posix)!)
-            case .string(let s):
-                guard let d = Decimal(string: s, locale: posix) else { throw fail() }
-                return .decimal(d)
-            case .decimal: return raw
-            default: throw fail()
-            }
-        case .date:
-            if case .date = raw { return raw }
-            guard let s = text(), let d = CalendarDate(iso: String(s.prefix(10))) else { throw fail() }
-            return .date(d)
-        case .datetime:
-            if case .datetime = raw { return raw }
-            guard let s = text(), let d = DateTime(iso: s) else { throw fail() }
-            return .datetime(d)
-        case .json:
-            guard let s = text() else { throw fail() }
-            return .json(try JSON(parsing: s))
-        case .uuid:
-            guard case .bytes(let d) = raw, d.count == 16 else { throw fail() }
-            return .uuid(d.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) })
-        case .char, .varchar, .enumeration, .native(_, .string), .native(_, .text), .native(_, .temporal):
-            if let s = text() { return .string(s) }
-            return .string(raw.description)
-        case .bytes, .native(_, .blob), .codec:
-            if case .string(let s) = raw { return .bytes(Data(s.utf8)) }
-            return raw
-        }
-    }
-
-    /// Skipping duplicates is a no-op update of the first column, as in the reference (`skip_duplicates_clause`),
-    /// so that other errors (a missing parent row) are still reported, unlike `INSERT IGNORE`. Replacing updates
-    /// the secondary columns in place, which never deletes the row (a `REPLACE` would, and fail on its children).
-    public func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String) {
-        switch insert.onConflict {
-        case .fail:
-            return ("INSERT", "")
-        case .ignore:
-            return ("INSERT", noOpUpdate(insert))
-        case .replace(let key):
-            let others = insert.columns.filter { !key.contains($0) }
-            guard !others.isEmpty else { return ("INSERT", noOpUpdate(insert)) }
-            return ("INSERT", " ON DUPLICATE KEY UPDATE " + others.map { "\(quote($0))=VALUES(\(quote($0)))" }.joined(separator: ", "))
-        }
-    }
-
-    private func noOpUpdate(_ insert: SQLInsert) -> String {
-        guard let first = insert.columns.first else { return "" }
-        return " ON DUPLICATE KEY UPDATE \(quote(first))=\(qualifiedName(insert.table)).\(quote(first))"
     }
 
     public func limitClause(limit: Int?, offset: Int?) -> String {

@@ -59,31 +59,12 @@ public final class MySQLDriver: DatabaseDriver {
         }
     }
 
-    public func begin(_ session: any DatabaseSession) async throws {
-        try await Self.connection(of: session).run { try $0.begin() }
-    }
-
-    public func commit(_ session: any DatabaseSession) async throws {
-        try await Self.connection(of: session).run { try $0.commit() }
-    }
-
-    public func rollback(_ session: any DatabaseSession) async throws {
-        try await Self.connection(of: session).run { try $0.rollback() }
-    }
-
     public func close() async throws {
         await pool.close()
     }
 
     deinit {
         pool.closeNow()
-    }
-
-    private static func connection(of session: any DatabaseSession) throws -> MySQLConnection {
-        guard let session = session as? MySQLSession else {
-            throw DataJointError(.connection, "the session does not belong to the MySQL driver")
-        }
-        return session.connection
     }
 }
 
@@ -99,6 +80,18 @@ struct MySQLSession: DatabaseSession {
 
     func query(_ statement: RenderedSQL) async throws -> [[Value]] {
         try await connection.run { try $0.query(statement) }
+    }
+
+    func begin() async throws {
+        try await connection.run { try $0.begin() }
+    }
+
+    func commit() async throws {
+        try await connection.run { try $0.commit() }
+    }
+
+    func rollback() async throws {
+        try await connection.run { try $0.rollback() }
     }
 
     /// Delivers rows in batches as they are fetched from the server; the next batch is fetched only when the

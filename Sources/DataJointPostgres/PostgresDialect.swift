@@ -21,6 +21,8 @@ public struct PostgresDialect: Dialect {
     public init() {}
 
     public var backendName: String { "postgresql" }
+    public var isSharedWithDataJointPython: Bool { true }
+    public var insertConflictSyntax: InsertConflictSyntax { .onConflict }
     public var connectionIDSQL: String? { "pg_backend_pid()" }
     public var currentUserSQL: String? { "current_user" }
     /// NAMEDATALEN - 1.
@@ -152,94 +154,21 @@ public struct PostgresDialect: Dialect {
         }
     }
 
+    /// Reads values as every dialect does, but for `character(n)`, whose padding PostgreSQL returns: DataJoint
+    /// returns the value as inserted, as MySQL does.
     public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
-        if raw.isNull { return .null }
-        func fail() -> DataJointError {
-            DataJointError(.codec, "cannot read \(raw.kindName) \(raw) as \(type)")
+        if case .string(let s) = raw, PostgresDialect.isBlankPadded(type) {
+            return .string(PostgresDialect.trimmingTrailingSpaces(s))
         }
-        let posix = Locale(identifier: "en_US_POSIX")
+        return try decodeColumnValue(raw, as: type)
+    }
+
+    /// True for `char(n)` and a native `character(n)`.
+    static func isBlankPadded(_ type: AttributeType) -> Bool {
         switch type {
-        case .int8, .int16, .int32, .int64, .native(_, .integer):
-            switch raw {
-            case .int: return raw
-            case .bool(let b): return .int(b ? 1 : 0)
-            case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
-            case .decimal(let d): return Int64(exactly: NSDecimalNumber(decimal: d).doubleValue).map(Value.int) ?? raw
-            case .string(let s): return Int64(s).map(Value.int) ?? raw
-            default: throw fail()
-            }
-        case .bool:
-            switch raw {
-            case .bool: return raw
-            case .int(let i): return .bool(i != 0)
-            case .string(let s): return .bool(s == "t" || s == "true" || s == "1")
-            default: throw fail()
-            }
-        case .float32:
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(Double(Float(d)))
-        case .float64, .native(_, .float):
-            if case .string(let s) = raw, let d = Double(s) { return .double(d) }
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(d)
-        case .decimal, .native(_, .numeric):
-            switch raw {
-            case .decimal: return raw
-            case .int(let i): return .decimal(Decimal(i))
-            case .double(let d):
-                return .decimal(Decimal(string: String(d), locale: posix) ?? Decimal(d))
-            case .string(let s):
-                guard let d = Decimal(string: s, locale: posix) else { throw fail() }
-                return .decimal(d)
-            default: throw fail()
-            }
-        case .date:
-            switch raw {
-            case .date: return raw
-            case .datetime(let d): return .date(d.date)
-            case .string(let s):
-                guard let d = CalendarDate(iso: String(s.prefix(10))) else { throw fail() }
-                return .date(d)
-            default: throw fail()
-            }
-        case .datetime:
-            switch raw {
-            case .datetime: return raw
-            case .date(let d): return .datetime(DateTime(date: d)!)
-            case .string(let s):
-                guard let d = DateTime(iso: s) else { throw fail() }
-                return .datetime(d)
-            default: throw fail()
-            }
-        case .json:
-            switch raw {
-            case .json: return raw
-            case .string(let s): return .json(try JSON(parsing: s))
-            default: throw fail()
-            }
-        case .uuid:
-            switch raw {
-            case .uuid: return raw
-            case .string(let s):
-                guard let u = UUID(uuidString: s) else { throw fail() }
-                return .uuid(u)
-            case .bytes(let d) where d.count == 16:
-                return .uuid(d.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) })
-            default: throw fail()
-            }
-        case .char:
-            // `character(n)` pads with spaces; DataJoint returns the value as inserted, as MySQL does.
-            guard case .string(let s) = raw else { return .string(raw.description) }
-            return .string(PostgresDialect.trimmingTrailingSpaces(s))
-        case .native(let text, .string) where text.lowercased().hasPrefix("char"):
-            guard case .string(let s) = raw else { return .string(raw.description) }
-            return .string(PostgresDialect.trimmingTrailingSpaces(s))
-        case .varchar, .enumeration, .native(_, .string), .native(_, .text), .native(_, .temporal):
-            if case .string = raw { return raw }
-            return .string(raw.description)
-        case .bytes, .native(_, .blob), .codec:
-            if case .string(let s) = raw { return .bytes(Data(s.utf8)) }
-            return raw
+        case .char: true
+        case .native(let text, .string): text.lowercased().hasPrefix("char")
+        default: false
         }
     }
 
@@ -250,21 +179,6 @@ public struct PostgresDialect: Dialect {
     }
 
     // MARK: statements
-
-    public func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String) {
-        switch insert.onConflict {
-        case .fail:
-            return ("INSERT", "")
-        case .ignore:
-            return ("INSERT", " ON CONFLICT DO NOTHING")
-        case .replace(let key):
-            let others = insert.columns.filter { !key.contains($0) }
-            let update = others.isEmpty
-                ? " DO NOTHING"
-                : " DO UPDATE SET " + others.map { "\(quote($0)) = EXCLUDED.\(quote($0))" }.joined(separator: ", ")
-            return ("INSERT", " ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")" + update)
-        }
-    }
 
     /// The statements that declare a table, as DataJoint-Python's `declare` produces them on PostgreSQL:
     /// `CREATE TYPE` for its enums, `CREATE TABLE`, `CREATE INDEX`, `COMMENT ON TABLE`, `COMMENT ON COLUMN`.

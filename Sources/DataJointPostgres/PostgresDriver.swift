@@ -69,21 +69,6 @@ public final class PostgresDriver: DatabaseDriver {
         return result
     }
 
-    public func begin(_ session: any DatabaseSession) async throws {
-        try await session.execute(RenderedSQL("BEGIN"))
-        (session as? PostgresSession)?.setInTransaction(true)
-    }
-
-    public func commit(_ session: any DatabaseSession) async throws {
-        defer { (session as? PostgresSession)?.setInTransaction(false) }
-        try await session.execute(RenderedSQL("COMMIT"))
-    }
-
-    public func rollback(_ session: any DatabaseSession) async throws {
-        defer { (session as? PostgresSession)?.setInTransaction(false) }
-        try await session.execute(RenderedSQL("ROLLBACK"))
-    }
-
     public func close() async throws {
         await pool.close()
     }
@@ -106,6 +91,13 @@ struct PostgresTarget: Sendable {
 }
 
 /// Up to `maxConnections` connections; `lease` hands out an idle one, opens a new one, or waits for one.
+///
+/// Why not postgres-nio's `PostgresClient` (1.33): it reports no error for a server it cannot reach or log in to —
+/// it retries in the background while leases wait (postgres-nio issues #489, #565, #602) — whereas `open` must fail
+/// at once with a `.connection` error naming the account; it needs a `run()` task that the caller keeps alive,
+/// which a driver returned from `open` would have to own as an unstructured task; and it cannot swap a session's
+/// connection that was lost between statements outside a transaction (`PostgresSession.usableConnection`). Sessions
+/// still get the bare `PostgresConnection` they need for COPY and for pinning a task to the connection's event loop.
 actor PostgresConnectionPool {
     let configuration: PostgresConnection.Configuration
     nonisolated let target: PostgresTarget

@@ -31,8 +31,23 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         EventLoopTaskExecutor(state.withLock { $0.connection.eventLoop })
     }
 
-    func setInTransaction(_ value: Bool) {
+    private func setInTransaction(_ value: Bool) {
         state.withLock { $0.inTransaction = value }
+    }
+
+    func begin() async throws {
+        try await execute(RenderedSQL("BEGIN"))
+        setInTransaction(true)
+    }
+
+    func commit() async throws {
+        defer { setInTransaction(false) }
+        try await execute(RenderedSQL("COMMIT"))
+    }
+
+    func rollback() async throws {
+        defer { setInTransaction(false) }
+        try await execute(RenderedSQL("ROLLBACK"))
     }
 
     /// The connection to run the next statement on. A connection found closed outside a transaction is replaced

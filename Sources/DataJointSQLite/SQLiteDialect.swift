@@ -11,6 +11,9 @@ public struct SQLiteDialect: Dialect {
     public init() {}
 
     public var backendName: String { "sqlite" }
+    /// DataJoint-Python has no SQLite backend.
+    public var isSharedWithDataJointPython: Bool { false }
+    public var insertConflictSyntax: InsertConflictSyntax { .sqliteOnConflict }
     /// UTC, as the text form SQLite stores datetimes in.
     public var currentTimestampSQL: String { "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
     public var maxTableNameLength: Int { 64 }
@@ -62,83 +65,6 @@ public struct SQLiteDialect: Dialect {
         case .native(let text, _): text.replacingOccurrences(of: "auto_increment", with: "", options: .caseInsensitive)
         case .codec(let name, _):
             throw DataJointError(.declaration, "codec <\(name)> has no column type on SQLite")
-        }
-    }
-
-    public func decode(_ raw: Value, as type: AttributeType) throws -> Value {
-        if raw.isNull { return .null }
-        func fail() -> DataJointError {
-            DataJointError(.codec, "cannot read \(raw.kindName) \(raw) as \(type)")
-        }
-        switch type {
-        case .int8, .int16, .int32, .int64, .native(_, .integer):
-            switch raw {
-            case .int: return raw
-            case .double(let d): return Int64(exactly: d).map(Value.int) ?? raw
-            case .string(let s): return Int64(s).map(Value.int) ?? raw
-            default: throw fail()
-            }
-        case .bool:
-            guard case .int(let i) = raw else { throw fail() }
-            return .bool(i != 0)
-        case .float32:
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(Double(Float(d)))
-        case .float64, .native(_, .float):
-            guard let d = Double(dataJointValue: raw) else { throw fail() }
-            return .double(d)
-        case .decimal(_, let scale):
-            switch raw {
-            case .int(let i): return .decimal(Decimal(i))
-            case .double(let d):
-                return .decimal(Decimal(string: String(format: "%.\(scale)f", d), locale: Locale(identifier: "en_US_POSIX"))!)
-            case .string(let s):
-                guard let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else { throw fail() }
-                return .decimal(d)
-            default: throw fail()
-            }
-        case .native(_, .numeric):
-            switch raw {
-            case .int(let i): return .decimal(Decimal(i))
-            case .double(let d): return .decimal(Decimal(string: String(d), locale: Locale(identifier: "en_US_POSIX"))!)
-            case .string(let s): return Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")).map(Value.decimal) ?? raw
-            default: throw fail()
-            }
-        case .date:
-            guard case .string(let s) = raw, let d = CalendarDate(iso: String(s.prefix(10))) else { throw fail() }
-            return .date(d)
-        case .datetime:
-            guard case .string(let s) = raw, let d = DateTime(iso: s) else { throw fail() }
-            return .datetime(d)
-        case .json:
-            guard case .string(let s) = raw else { throw fail() }
-            return .json(try JSON(parsing: s))
-        case .uuid:
-            guard case .bytes(let d) = raw, d.count == 16 else { throw fail() }
-            return .uuid(d.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) })
-        case .char, .varchar, .enumeration, .native(_, .string), .native(_, .text), .native(_, .temporal):
-            if case .string = raw { return raw }
-            return .string(raw.description)
-        case .bytes, .native(_, .blob), .codec:
-            return raw
-        }
-    }
-
-    public func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String) {
-        switch insert.onConflict {
-        case .fail:
-            return ("INSERT", "")
-        case .ignore:
-            return ("INSERT OR IGNORE", "")
-        case .replace(let key):
-            let others = insert.columns.filter { !key.contains($0) }
-            let update = others.isEmpty
-                ? " DO NOTHING"
-                : " DO UPDATE SET " + others.map { "\(quote($0)) = excluded.\(quote($0))" }.joined(separator: ", ")
-            // A SELECT source needs a WHERE clause before ON CONFLICT to parse unambiguously.
-            let guardClause: String
-            if case .select = insert.rows { guardClause = " WHERE true" } else { guardClause = "" }
-            return ("INSERT", guardClause + " ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")" + update)
         }
     }
 

@@ -54,19 +54,6 @@ public final class SQLiteDriver: DatabaseDriver {
         return try await lock.withLock { try await body(session) }
     }
 
-    public func begin(_ session: any DatabaseSession) async throws {
-        // IMMEDIATE takes the write lock up front, so concurrent writers wait (busy timeout) instead of deadlocking.
-        try await session.execute(RenderedSQL("BEGIN IMMEDIATE"))
-    }
-
-    public func commit(_ session: any DatabaseSession) async throws {
-        try await session.execute(RenderedSQL("COMMIT"))
-    }
-
-    public func rollback(_ session: any DatabaseSession) async throws {
-        try await session.execute(RenderedSQL("ROLLBACK"))
-    }
-
     public func close() async throws {
         try await lock.withLock {
             guard self.markClosed() else { return }

@@ -27,6 +27,19 @@ struct SQLiteSession: DatabaseSession {
         }
     }
 
+    func begin() async throws {
+        // IMMEDIATE takes the write lock up front, so concurrent writers wait (busy timeout) instead of deadlocking.
+        try await execute(RenderedSQL("BEGIN IMMEDIATE"))
+    }
+
+    func commit() async throws {
+        try await execute(RenderedSQL("COMMIT"))
+    }
+
+    func rollback() async throws {
+        try await execute(RenderedSQL("ROLLBACK"))
+    }
+
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error> {
         // A bounded buffer: when the consumer falls behind, the SQLite thread waits; when it stops listening,
         // the remaining rows are skipped.

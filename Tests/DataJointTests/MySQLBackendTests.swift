@@ -658,11 +658,11 @@ struct MySQLBackendTests {
             let mode = try await session.query(RenderedSQL("SELECT @@SESSION.sql_mode"))[0][0]
             #expect(mode.description.contains("STRICT_ALL_TABLES"))
 
-            try await driver.begin(session)
+            try await session.begin()
             try await kill(second)
             let lost = await #expect(throws: DataJointError.self) { try await connectionID(session) }
             #expect(lost?.kind == .connection)
-            try? await driver.rollback(session)
+            try? await session.rollback()
             // After the failed transaction the session works again.
             #expect(try await connectionID(session) != second)
         }

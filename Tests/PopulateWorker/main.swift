@@ -202,7 +202,7 @@ do {
     case "postgresql":
         db = Connection(driver: try await PostgresDriver.open(server(port: 5432, databaseName: options.target)), settings: settings)
     case "mysql":
-        // The test server (3307, or the one DJ_TEST_MYSQL_PORT names).
+        // The test server the tests use: 3307, or DJ_TEST_MYSQL_PORT (the worker inherits the tests' environment).
         let port = Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? 3307
         db = Connection(driver: try await MySQLDriver.open(server(port: port, databaseName: nil)), settings: settings)
     default:

@@ -62,21 +62,18 @@ public final class Connection: Sendable {
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if inTransaction { return try await body() }
-        let driver = self.driver
         let id = self.id
         let writes = StoreWriteLog()
         @Sendable func run(_ session: any DatabaseSession) async throws -> T {
-            try await driver.begin(session)
             do {
-                let result = try await ActiveTransaction.$current.withValue(
-                    ActiveTransaction(connectionID: id, session: session, writes: writes)
-                ) {
-                    try await body()
+                return try await session.withTransaction {
+                    try await ActiveTransaction.$current.withValue(
+                        ActiveTransaction(connectionID: id, session: session, writes: writes)
+                    ) {
+                        try await body()
+                    }
                 }
-                try await driver.commit(session)
-                return result
             } catch {
-                try? await driver.rollback(session)
                 await writes.rollBack()
                 throw error
             }

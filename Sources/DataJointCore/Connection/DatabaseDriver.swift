@@ -1,4 +1,4 @@
-/// One connection to a database server or file, able to run statements. Drivers do I/O only.
+/// One connection to a database server or file, able to run statements and transactions. Drivers do I/O only.
 public protocol DatabaseSession: Sendable {
     /// Runs a statement that returns no rows; returns the number of rows it changed.
     @discardableResult
@@ -16,6 +16,13 @@ public protocol DatabaseSession: Sendable {
     /// thread that does the session's I/O), or nil. Transactions run their body with a preference for it; work
     /// that computes in parallel inside them asks for the global executor explicitly.
     var preferredExecutor: (any TaskExecutor)? { get }
+
+    /// Starts a transaction on this session.
+    func begin() async throws
+    /// Commits the transaction of this session.
+    func commit() async throws
+    /// Rolls back the transaction of this session.
+    func rollback() async throws
 }
 
 extension DatabaseSession {
@@ -23,6 +30,20 @@ extension DatabaseSession {
     public var preferredExecutor: (any TaskExecutor)? { nil }
     public func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
         throw DataJointError(.notAllowed, "this backend has no bulk copy")
+    }
+
+    /// Runs `body` in a transaction of this session: committed when it returns, rolled back when it (or the
+    /// commit) throws.
+    public func withTransaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await begin()
+        do {
+            let result = try await body()
+            try await commit()
+            return result
+        } catch {
+            try? await rollback()
+            throw error
+        }
     }
 }
 
@@ -35,12 +56,6 @@ public protocol DatabaseDriver: Sendable {
 
     /// Runs `body` with exclusive use of a session.
     func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T
-    /// Starts a transaction on a session.
-    func begin(_ session: any DatabaseSession) async throws
-    /// Commits the transaction of a session.
-    func commit(_ session: any DatabaseSession) async throws
-    /// Rolls back the transaction of a session.
-    func rollback(_ session: any DatabaseSession) async throws
     /// Closes all sessions.
     func close() async throws
 }

@@ -5,8 +5,11 @@ import Foundation
 ///
 /// A dialect turns the core's SQL syntax trees into text. The core never writes backend-specific SQL itself.
 public protocol Dialect: Sendable {
-    /// The backend name as used in configuration (`sqlite`, `postgresql`, `mysql`).
+    /// The backend name as used in configuration and messages (`sqlite`, `postgresql`, `mysql`).
     var backendName: String { get }
+    /// True when DataJoint-Python works on databases of this backend too, so that what DataJoint persists there
+    /// follows the reference exactly, down to the column types of the key attributes of jobs tables.
+    var isSharedWithDataJointPython: Bool { get }
 
     /// Quotes an identifier (a column, table or schema name).
     func quote(_ identifier: String) -> String
@@ -21,7 +24,8 @@ public protocol Dialect: Sendable {
     func columnType(for type: AttributeType) throws -> String
     /// Converts a validated value to the primitive the driver binds for a column of this type.
     func encode(_ value: Value, as type: AttributeType) -> Value
-    /// Converts a primitive read from a column back into the typed value.
+    /// Converts a primitive read from a column back into the typed value (a shared default reads what every
+    /// driver delivers; see `decodeColumnValue`).
     func decode(_ raw: Value, as type: AttributeType) throws -> Value
 
     /// The statements that create a declared table (and record its comments), in order.
@@ -31,8 +35,8 @@ public protocol Dialect: Sendable {
 
     /// Renders a statement to text and parameters.
     func render(_ statement: SQLStatement) -> RenderedSQL
-    /// Renders the ON CONFLICT-style clause, or a replacement verb, of an INSERT.
-    func insertVerbAndSuffix(_ insert: SQLInsert) -> (verb: String, suffix: String)
+    /// How an INSERT skips or replaces rows whose key exists.
+    var insertConflictSyntax: InsertConflictSyntax { get }
     /// Renders LIMIT/OFFSET.
     func limitClause(limit: Int?, offset: Int?) -> String
     /// The most parameters one statement may carry.

@@ -71,13 +71,13 @@ public struct Jobs: Sendable {
     ///
     /// The key attributes come from foreign keys, whose columns DataJoint-Python stores without a type marker; it
     /// declares them in the jobs table with the column type the catalog reports (`integer`, `int(11)`,
-    /// `varchar(8)`), and so do we on the server backends, so that both declare identical jobs tables. On SQLite,
-    /// which DataJoint-Python does not use, they keep their DataJoint types.
+    /// `varchar(8)`), and so do we on the backends DataJoint-Python shares, so that both declare identical jobs tables.
+    /// On SQLite, which DataJoint-Python does not use, they keep their DataJoint types.
     static func definition(
         for target: TableInfo, keyAttributes: [String], catalogColumns: [CatalogColumn], dialect: any Dialect
     ) -> String {
         let keys = keyAttributes.map { name -> String in
-            if dialect.backendName != "sqlite", let column = catalogColumns.first(where: { $0.name == name }) {
+            if dialect.isSharedWithDataJointPython, let column = catalogColumns.first(where: { $0.name == name }) {
                 return "\(name) : \(column.sqlType)"
             }
             return "\(name) : \(target.heading[name]!.typeText)"

@@ -98,8 +98,13 @@ public struct SQLRenderer {
     }
 
     public mutating func write(_ insert: SQLInsert) {
-        let (verb, suffix) = dialect.insertVerbAndSuffix(insert)
-        append(verb + " INTO " + dialect.qualifiedName(insert.table) + " (")
+        let syntax = dialect.insertConflictSyntax
+        if case .ignore = insert.onConflict, syntax == .sqliteOnConflict {
+            append("INSERT OR IGNORE")
+        } else {
+            append("INSERT")
+        }
+        append(" INTO " + dialect.qualifiedName(insert.table) + " (")
         append(insert.columns.map(dialect.quote).joined(separator: ", "))
         append(") ")
         switch insert.rows {
@@ -116,7 +121,40 @@ public struct SQLRenderer {
         case .select(let select):
             write(select)
         }
-        append(suffix)
+        writeConflictClause(of: insert, syntax)
+    }
+
+    /// The clause after the rows of an INSERT that skips or replaces rows whose key exists.
+    mutating func writeConflictClause(of insert: SQLInsert, _ syntax: InsertConflictSyntax) {
+        let quote = dialect.quote
+        switch (insert.onConflict, syntax) {
+        case (.fail, _), (.ignore, .sqliteOnConflict):
+            return
+        case (.ignore, .onConflict):
+            append(" ON CONFLICT DO NOTHING")
+        case (.ignore, .onDuplicateKeyUpdate):
+            writeNoOpUpdate(of: insert)
+        case (.replace(let key), .onDuplicateKeyUpdate):
+            let others = insert.columns.filter { !key.contains($0) }
+            guard !others.isEmpty else { return writeNoOpUpdate(of: insert) }
+            append(" ON DUPLICATE KEY UPDATE " + others.map { "\(quote($0))=VALUES(\(quote($0)))" }.joined(separator: ", "))
+        case (.replace(let key), .onConflict), (.replace(let key), .sqliteOnConflict):
+            let sqlite = syntax == .sqliteOnConflict
+            if sqlite, case .select = insert.rows { append(" WHERE true") }
+            append(" ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")")
+            let others = insert.columns.filter { !key.contains($0) }
+            let excluded = sqlite ? "excluded" : "EXCLUDED"
+            append(
+                others.isEmpty
+                    ? " DO NOTHING"
+                    : " DO UPDATE SET " + others.map { "\(quote($0)) = \(excluded).\(quote($0))" }.joined(separator: ", "))
+        }
+    }
+
+    /// MySQL's way to skip a duplicate: an update of the first column to itself.
+    mutating func writeNoOpUpdate(of insert: SQLInsert) {
+        guard let first = insert.columns.first.map(dialect.quote) else { return }
+        append(" ON DUPLICATE KEY UPDATE \(first)=\(dialect.qualifiedName(insert.table)).\(first)")
     }
 
     public mutating func write(_ update: SQLUpdate) {
