@@ -17,8 +17,7 @@ enum BlobPipeline {
 struct BlobCodecTests {
     @Test("arrays and nested values round-trip through <blob> in the reference's format", arguments: TestBackend.all)
     func roundTrip(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("blobs", tables: BlobPipeline.BlRecording.self)
             let table = s[BlobPipeline.BlRecording.self]
             let samples = (0..<125_000).map { Double($0) * 0.001 }  // 1 MB of float64

@@ -120,8 +120,7 @@ struct CodecTests {
 
     @Test("a user codec is registered in one line and round-trips its type", arguments: TestBackend.all)
     func userCodec(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             db.register(PointCodec())
             #expect(db.listCodecs().contains("point"))
             let s = try await db.schema("codecs", tables: CodecPipeline.CdShape.self)
@@ -143,8 +142,7 @@ struct CodecTests {
 
     @Test("an unknown codec in a definition is a declaration error", arguments: TestBackend.all)
     func unknownCodec(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let error = await #expect(throws: DataJointError.self) {
                 try await db.schema("codecs", tables: CodecPipeline.CdUnknown.self)
             }
@@ -155,8 +153,7 @@ struct CodecTests {
 
     @Test("codecs chain: <scaled> stores through <point>, which stores json", arguments: TestBackend.all)
     func chain(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             db.register(PointCodec())
             db.register(ScaledPointCodec())
             let resolved = try db.codecs.resolve(name: "scaled", store: nil)

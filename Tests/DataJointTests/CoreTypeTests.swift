@@ -480,8 +480,7 @@ struct CoreTypeRoundTripTests {
 
     @Test("core types as primary-key attributes, restricted by key", arguments: TestBackend.all)
     func keyTypes(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let schema = try await db.schema("types", tables: KeyTypes.self)
             let table = schema[KeyTypes.self]
             let u1 = UUID()

@@ -365,8 +365,7 @@ struct DeclarationTests {
 
     @Test("each tier gets its table-name prefix and CamelCase becomes snake_case", arguments: TestBackend.all)
     func tierPrefixes(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema(
                 "tiers", tables: Decl.Animal.self, Decl.StimulusType.self, Decl.RawRecording.self,
                 Decl.ProcessedSignal.self, Decl.SessionTrial.self, Decl.ProcessedEMG.self, Decl.Session.self)
@@ -396,8 +395,7 @@ struct DeclarationTests {
 
     @Test("a part table is reachable through its Swift type", arguments: TestBackend.all)
     func partThroughSwiftType(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("parts", tables: Decl.Animal.self, Decl.Session.self)
             #expect(try await s[Decl.Session.Trial.self].tableName() == "session__trial")
         }
@@ -405,8 +403,7 @@ struct DeclarationTests {
 
     @Test("table names are also found by class name", arguments: TestBackend.all)
     func classNameLookup(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("names", tables: Decl.Animal.self, Decl.StimulusType.self, Decl.RawRecording.self)
             #expect(try await s.table("StimulusType").tableName() == "#stimulus_type")
             #expect(try await s.table("RawRecording").tableName() == "_raw_recording")
@@ -418,8 +415,7 @@ struct DeclarationTests {
 
     @Test("Lookup contents are inserted at declaration, and re-declaring does not duplicate them", arguments: TestBackend.all)
     func lookupContents(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("lookup", tables: Decl.StimulusType.self)
             let table = s[Decl.StimulusType.self]
             #expect(try await table.count() == 3)
@@ -443,8 +439,7 @@ struct DeclarationTests {
 
     @Test("a foreign key in the primary key adds the parent's key to the primary key", arguments: TestBackend.all)
     func foreignKeyInKey(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Pet.self)
             let heading = try await s[Decl.Pet.self].heading()
             #expect(heading.primaryKey == ["owner_id", "pet_id"])
@@ -464,8 +459,7 @@ struct DeclarationTests {
 
     @Test("a foreign key in the secondary section adds the parent's key as secondary attributes", arguments: TestBackend.all)
     func foreignKeySecondary(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Desk.self)
             let heading = try await s[Decl.Desk.self].heading()
             #expect(heading.primaryKey == ["desk_id"])
@@ -488,8 +482,7 @@ struct DeclarationTests {
 
     @Test("foreign keys renamed with .proj", arguments: TestBackend.all)
     func renamedForeignKeys(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Mentorship.self)
             let heading = try await s[Decl.Mentorship.self].heading()
             #expect(heading.primaryKey == ["mentor_id", "mentee_id"])
@@ -512,8 +505,7 @@ struct DeclarationTests {
 
     @Test("a nullable foreign key accepts a missing parent", arguments: TestBackend.all)
     func nullableForeignKey(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Badge.self)
             let heading = try await s[Decl.Badge.self].heading()
             #expect(heading["owner_id"]?.nullable == true)
@@ -534,8 +526,7 @@ struct DeclarationTests {
 
     @Test("a unique foreign key allows one row per parent", arguments: TestBackend.all)
     func uniqueForeignKey(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Locker.self)
             try await s[Decl.Owner.self].insert([["owner_id": 1, "owner_name": "A"], ["owner_id": 2, "owner_name": "B"]])
             let lockers = s[Decl.Locker.self]
@@ -553,8 +544,7 @@ struct DeclarationTests {
 
     @Test("a nullable unique foreign key allows many NULLs but one row per parent", arguments: TestBackend.all)
     func nullableUniqueForeignKey(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("fk", tables: Decl.Owner.self, Decl.Parking.self)
             try await s[Decl.Owner.self].insert1(["owner_id": 1, "owner_name": "A"])
             let parking = s[Decl.Parking.self]
@@ -572,8 +562,7 @@ struct DeclarationTests {
 
     @Test("a part table references its master with -> master", arguments: TestBackend.all)
     func partTable(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("parts", tables: Decl.Animal.self, Decl.Session.self)
             let trial = s.table("Session.Trial")
             let heading = try await trial.heading()
@@ -597,8 +586,7 @@ struct DeclarationTests {
 
     @Test("a part of a computed table is named after the prefixed master", arguments: TestBackend.all)
     func computedPart(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema(
                 "cparts", tables: Decl.Animal.self, Decl.RawRecording.self, Decl.ProcessedSignal.self)
             let channel = s.table("ProcessedSignal.Channel")
@@ -612,8 +600,7 @@ struct DeclarationTests {
 
     @Test("a foreign key to a table of another schema on the same connection", arguments: TestBackend.all)
     func crossSchemaReference(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let other = try await db.schema("other", tables: Decl.Subject.self)
             let main = try await db.schema("main", tables: Decl.Visit.self)
             #expect(try await main.tableNames() == ["visit"])
@@ -643,8 +630,7 @@ struct DeclarationTests {
 
     @Test("a singleton table holds at most one row and hides its key", arguments: TestBackend.all)
     func singleton(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("single", tables: Decl.Config.self)
             let config = s[Decl.Config.self]
             #expect(try await config.tableName() == "#config")
@@ -671,8 +657,7 @@ struct DeclarationTests {
 
     @Test("a singleton table cannot be referenced", arguments: TestBackend.all)
     func singletonReference(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("single", tables: Decl.Config.self)
             let error = await #expect(throws: DataJointError.self) {
                 try await db.schema("single", tables: Decl.UsesConfig.self)
@@ -686,8 +671,7 @@ struct DeclarationTests {
 
     @Test("an unresolvable reference is a declaration error", arguments: TestBackend.all)
     func unresolvableReference(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let error = await #expect(throws: DataJointError.self) {
                 try await db.schema("refs", tables: Decl.Orphan.self)
             }
@@ -703,8 +687,7 @@ struct DeclarationTests {
 
     @Test("renaming an attribute the parent does not have is refused", arguments: TestBackend.all)
     func badRename(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let error = await #expect(throws: DataJointError.self) {
                 try await db.schema("refs", tables: Decl.Owner.self, Decl.BadRename.self)
             }
@@ -714,8 +697,7 @@ struct DeclarationTests {
 
     @Test("Computed and Imported tables may not declare their own primary-key attributes", arguments: TestBackend.all)
     func autoPopulatedNativeKey(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("auto", tables: Decl.Animal.self)
             let computed = await #expect(throws: DataJointError.self) {
                 try await db.schema("auto", tables: Decl.BadComputed.self)
@@ -732,8 +714,7 @@ struct DeclarationTests {
 
     @Test("the allowNewPrimaryKeyFieldsInComputedTables setting permits them", arguments: TestBackend.all)
     func autoPopulatedNativeKeyAllowed(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect(settings: Settings(safemode: false, allowNewPrimaryKeyFieldsInComputedTables: true))
+        try await backend.withDatabase(settings: Settings(safemode: false, allowNewPrimaryKeyFieldsInComputedTables: true)) { db in
             let s = try await db.schema("auto", tables: Decl.Animal.self, Decl.BadComputed.self)
             #expect(try await s[Decl.BadComputed.self].heading().primaryKey == ["animal_id", "extra_id"])
         }
@@ -741,8 +722,7 @@ struct DeclarationTests {
 
     @Test("an index on an undeclared attribute is refused", arguments: TestBackend.all)
     func indexOnUnknownAttribute(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let error = await #expect(throws: DataJointError.self) {
                 try await db.schema("idx", tables: Decl.BadIndex.self)
             }
@@ -753,8 +733,7 @@ struct DeclarationTests {
 
     @Test("a failed declaration leaves no table behind", arguments: TestBackend.all)
     func failedDeclarationLeavesNothing(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("clean", tables: Decl.Animal.self, Decl.Owner.self)
             let before = try await s.tableNames()
             #expect(before == ["animal", "owner"])
@@ -802,8 +781,7 @@ struct DeclarationTests {
 
     @Test("describe() re-declares to the same heading", arguments: TestBackend.all)
     func describeRoundTrip(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             _ = try await db.schema("base", tables: Decl.Person.self)
             let src = try await db.schema("src", tables: Decl.Lab.self, Decl.Rich.self)
             let original = src[Decl.Rich.self]
@@ -836,8 +814,7 @@ struct DeclarationTests {
 
     @Test("describe() writes every feature of the definition", arguments: TestBackend.all)
     func describeContents(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             _ = try await db.schema("base", tables: Decl.Person.self)
             let src = try await db.schema("src", tables: Decl.Lab.self, Decl.Rich.self)
             let text = try await src[Decl.Rich.self].describe()
@@ -857,8 +834,7 @@ struct DeclarationTests {
 
     @Test("table and column comments round-trip", arguments: TestBackend.all)
     func commentsRoundTrip(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("comments", tables: Decl.Commented.self)
             let table = s[Decl.Commented.self]
             let info = try await table.info()
@@ -880,8 +856,7 @@ struct DeclarationTests {
 
     @Test("enum values and comments containing colons and hashes keep their type and comment", arguments: TestBackend.all)
     func colonsInTypesAndComments(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("comments", tables: Decl.Modes.self)
             let heading = try await s[Decl.Modes.self].heading()
             #expect(heading["mode"]?.type == .enumeration(["a:b", "c # d", "e"]))
@@ -899,8 +874,7 @@ struct DeclarationTests {
 
     @Test("foreign-key attributes carry the parent's comment", arguments: TestBackend.all)
     func foreignKeyComment(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("comments", tables: Decl.Owner.self, Decl.Pet.self)
             #expect(try await s[Decl.Pet.self].heading()["owner_id"]?.comment == "the owner")
         }
@@ -908,8 +882,7 @@ struct DeclarationTests {
 
     @Test("defaults apply when attributes are omitted", arguments: TestBackend.all)
     func defaultsApply(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("defaults", tables: Decl.Defaults.self)
             let table = s[Decl.Defaults.self]
             let before = Date()
@@ -944,8 +917,7 @@ struct DeclarationTests {
 
     @Test("the heading reports the declared defaults", arguments: TestBackend.all)
     func headingDefaults(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("defaults", tables: Decl.Defaults.self)
             let heading = try await s[Decl.Defaults.self].heading()
             #expect(heading["greeting"]?.defaultValue == .string("hello # world"))

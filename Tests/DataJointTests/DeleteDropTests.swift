@@ -350,8 +350,7 @@ struct DeleteDropTests {
 
     @Test("with safemode on, delete and drop without confirm are .notAllowed and change nothing", arguments: TestBackend.all)
     func safemode(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect(settings: Settings())
+        try await backend.withDatabase(settings: Settings()) { db in
             #expect(db.settings.safemode)
             let s = try await P.make(db)
             let error = await #expect(throws: DataJointError.self) { try await (s.subject & ["subject_id": 1]).delete() }

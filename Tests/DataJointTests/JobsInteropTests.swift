@@ -66,8 +66,7 @@ struct JobsInteropTests {
 
     @Test("same jobs table layout; Python reads Swift's failed job, Swift reads Python's", arguments: backends)
     func shared(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let ours = try await db.schema("ji_swift", tables: JiSess.self, JiStat.self)
             try await ours[JiSess.self].insert([
                 ["sid": 1, "tag": "a", "x": 1.5], ["sid": 2, "tag": "b", "x": 2.0], ["sid": 3, "tag": "c", "x": 3.0],

@@ -8,8 +8,7 @@ struct JobsTests {
 
     @Test("populate with reserveJobs records failures in ~~table; clearing them lets a retry succeed", arguments: TestBackend.all)
     func errorsAndRetry(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("jobs", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...6))
             let stats = lab[P.PpStats.self]
@@ -43,8 +42,7 @@ struct JobsTests {
 
     @Test("a queued key computed outside the queue is skipped: job done, no error, no second row", arguments: TestBackend.all)
     func keyComputedOutsideQueue(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("jobs", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...3))
             let stats = lab[P.PpStats.self]
@@ -63,8 +61,7 @@ struct JobsTests {
 
     @Test("the jobs table has DataJoint-Python's columns, key types and index", arguments: TestBackend.all)
     func layout(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("jobs", tables: P.tables)
             let jobs = try await lab[P.PpStats.self].jobs()
             let heading = try await jobs.table.heading()
@@ -93,8 +90,7 @@ struct JobsTests {
 
     @Test("refresh queues keys with priority and delay; ignore and priority filters are honoured", arguments: TestBackend.all)
     func refreshPriorityDelay(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("jobs", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...6))
             let stats = lab[P.PpStats.self]

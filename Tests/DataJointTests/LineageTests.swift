@@ -24,8 +24,7 @@ enum LineagePipeline {
 struct LineageTests {
     @Test("declaration records the origin of every key and foreign-key attribute in ~lineage", arguments: TestBackend.all)
     func lineageWritten(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
             let rows = try await lab.table("~lineage").toDicts(orderBy: ["table_name", "attribute_name"])
             let entries = rows.map { "\($0["table_name"]!).\($0["attribute_name"]!) <- \($0["lineage"]!)" }
@@ -45,8 +44,7 @@ struct LineageTests {
 
     @Test("rebuildLineage restores the lineage table from the foreign keys", arguments: TestBackend.all)
     func rebuild(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
             let before = Set(try await lab.table("~lineage").toDicts())
             let lineageTable = SQLTableName(schema: "lab", table: "~lineage")
@@ -58,8 +56,7 @@ struct LineageTests {
 
     @Test("without a ~lineage table, joins work with the semantic check skipped", arguments: TestBackend.all)
     func missingLineageTable(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("lab", tables: LineagePipeline.LnSubject.self, LineagePipeline.LnSession.self)
             try await lab[LineagePipeline.LnSubject.self].insert1(["subject_id": 1, "name": "a"])
             try await lab[LineagePipeline.LnSession.self].insert1(["subject_id": 1, "session_idx": 1])

@@ -16,8 +16,7 @@ enum NonFinitePipeline {
 struct NonFiniteFloatTests {
     @Test("NaN and infinities are stored where the backend can, and refused clearly where it cannot", arguments: TestBackend.all)
     func nonFinite(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("floats", tables: NonFinitePipeline.NfMeasure.self)
             let table = s[NonFinitePipeline.NfMeasure.self]
             for (id, value) in [(1, Double.nan), (2, Double.infinity), (3, -Double.infinity)] {

@@ -119,8 +119,7 @@ struct PopulateTests {
 
     @Test("populate computes each missing key once, with its part rows, and reports progress", arguments: TestBackend.all)
     func direct(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("populate", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...6))
             let stats = lab[P.PpStats.self]
@@ -157,8 +156,7 @@ struct PopulateTests {
 
     @Test("a failing make leaves nothing of its key; errors are thrown or collected", arguments: TestBackend.all)
     func failures(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("populate", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...5))
             let stats = lab[P.PpStats.self]
@@ -190,8 +188,7 @@ struct PopulateTests {
 
     @Test("key sources: the default join of the parents and a table's own", arguments: TestBackend.all)
     func keySources(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("populate", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...7))
             #expect(try await lab[P.PpStats.self].keySource().count() == 7)
@@ -204,8 +201,7 @@ struct PopulateTests {
 
     @Test("tripartite make: computes outside the transaction and refuses inputs that changed", arguments: TestBackend.all)
     func tripartite(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("populate", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...3))
             let heavy = lab[P.PpHeavy.self]
@@ -223,8 +219,7 @@ struct PopulateTests {
 
     @Test("workers compute keys concurrently, each key once", arguments: TestBackend.all)
     func workers(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("populate", tables: P.tables)
             try await lab[P.PpSession.self].insert(P.sessions(1...40))
             let probe = MakeProbe()

@@ -232,8 +232,7 @@ struct PortableSQLTests {
 
     @Test("restrictions in the portable subset select the same rows on every backend", arguments: TestBackend.all)
     func restrictions(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let schema = try await db.schema("portable", tables: PortablePipeline.PsPerson.self)
             let people = schema[PortablePipeline.PsPerson.self]
             try await people.insert(PortablePipeline.rows)
@@ -246,8 +245,7 @@ struct PortableSQLTests {
 
     @Test("aggregates and computed expressions in the portable subset agree on every backend", arguments: TestBackend.all)
     func expressions(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let schema = try await db.schema("portable", tables: PortablePipeline.PsPerson.self)
             let people = schema[PortablePipeline.PsPerson.self]
             try await people.insert(PortablePipeline.rows)
@@ -313,8 +311,7 @@ struct PortableSQLTests {
 
     @Test("NULL and edge-case inputs give the same results on every backend", arguments: TestBackend.all)
     func edgeCases(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let schema = try await db.schema("portable", tables: PortablePipeline.PsPerson.self)
             let people = schema[PortablePipeline.PsPerson.self]
             try await people.insert(PortablePipeline.rows)

@@ -11,8 +11,7 @@ struct QueryAlgebraTests {
 
     @Test("documented University facts", arguments: TestBackend.all)
     func documentedFacts(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[S.Student.self], enroll = u[S.Enroll.self], grade = u[S.Grade.self]
             let course = u[S.Course.self], letter = u[S.LetterGrade.self], current = u[S.CurrentTerm.self]
@@ -26,8 +25,7 @@ struct QueryAlgebraTests {
 
     @Test("join headings follow the functional dependencies", arguments: TestBackend.all)
     func joinHeadings(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[S.Student.self], enroll = u[S.Enroll.self], major = u[S.StudentMajor.self]
             // Student -> StudentMajor: the primary key of Student.
@@ -47,8 +45,7 @@ struct QueryAlgebraTests {
 
     @Test("projection keeps the key, renames, computes, and excludes", arguments: TestBackend.all)
     func projection(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[S.Student.self], course = u[S.Course.self]
             #expect(try await student.proj().heading().names == ["student_id"])
@@ -70,8 +67,7 @@ struct QueryAlgebraTests {
 
     @Test("aggregation keeps non-matching rows unless asked; U groups and enumerates", arguments: TestBackend.all)
     func aggregation(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[S.Student.self], enroll = u[S.Enroll.self]
             let counts = student.aggr(enroll, named: ["n": "count(section)"])
@@ -92,8 +88,7 @@ struct QueryAlgebraTests {
 
     @Test("union, Top and semantic matching", arguments: TestBackend.all)
     func unionTopAndSemantics(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[S.Student.self], department = u[S.Department.self]
             let utah = student & ["home_state": "UT"]
@@ -122,8 +117,7 @@ struct QueryAlgebraTests {
 
     @Test("the SQL is inspectable and fetches stream", arguments: TestBackend.all)
     func sqlAndStreaming(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let query = u[S.Student.self] * u[S.Enroll.self]
             #expect(try await query.sql().contains("JOIN"))
@@ -135,8 +129,7 @@ struct QueryAlgebraTests {
 
     @Test("a query previews as a text table with its row count", arguments: TestBackend.all)
     func preview(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let text = try await (u[S.Student.self] & ["home_state": "UT"]).proj("last_name").preview(limit: 3)
             let lines = text.split(separator: "\n").map(String.init)
@@ -149,8 +142,7 @@ struct QueryAlgebraTests {
 
     @Test("streaming: the first rows of a million-row join arrive, the rest are never held", arguments: TestBackend.all)
     func streamingLargeResult(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             // Neither operand determines the other: 300 x 3364 = 1,009,200 rows.
             let big = u[S.Student.self].proj() * u[S.Enroll.self].proj(named: ["other_student": "student_id"])

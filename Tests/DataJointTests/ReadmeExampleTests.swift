@@ -101,8 +101,7 @@ struct ReadmePopulateTests {
 
     @Test("runs as written", arguments: TestBackend.all)
     func populateSection(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let lab = try await db.schema("lab", tables: R.Subject.self, R.Session.self, R.SessionStats.self)
             try await lab[R.Subject.self].insert1(["subject_id": 1, "species": "mouse", "date_of_birth": "2024-01-15"])
             try await lab[R.Session.self].insert([

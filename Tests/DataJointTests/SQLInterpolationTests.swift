@@ -45,8 +45,7 @@ struct SQLInterpolationTests {
 
     @Test("hostile text selects exactly its row and runs no other SQL", arguments: TestBackend.all)
     func hostileText(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             for (i, name) in Self.hostileNames.enumerated() {
                 #expect(try await (people & "name = \(name)").toArray("person_id", as: Int.self) == [i + 1], "\(name)")
@@ -67,8 +66,7 @@ struct SQLInterpolationTests {
 
     @Test("NUL bytes are bound, never truncate the SQL", arguments: TestBackend.all)
     func nulBytes(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             let withNul = "O'Brien\u{0}' OR '1'='1"
             if backend == .postgresql {
@@ -86,8 +84,7 @@ struct SQLInterpolationTests {
 
     @Test("dates, decimals, numbers, NULL and lists are bound with their types", arguments: TestBackend.all)
     func typedValues(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             let cutoff = CalendarDate(year: 2003, month: 1, day: 1)!
             #expect(try await (people & "born >= \(cutoff)").toArray("person_id", as: Int.self, orderBy: ["person_id"]) == [4, 5, 6, 7])
@@ -119,8 +116,7 @@ struct SQLInterpolationTests {
 
     @Test("computed attributes, aggregates and Top orderings bind their values", arguments: TestBackend.all)
     func expressions(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             let suffix = "'); DROP TABLE ip_person; --"
             let greeted = try await (people & ["person_id": 1])
@@ -146,8 +142,7 @@ struct SQLInterpolationTests {
 
     @Test("the SQL holds placeholders, not values, and deletes bind too", arguments: TestBackend.all)
     func sqlText(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             let name = "x' OR '1'='1"
             let sql = try await (people & "name = \(name)").queryExpression().sql()
@@ -165,8 +160,7 @@ struct SQLInterpolationTests {
 
     @Test("the reserved marker character in written SQL is refused and changes nothing", arguments: TestBackend.all)
     func reservedCharacter(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let people = try await Self.people(db)
             let bogus = SQL(verbatim: "person_id = \u{E000}0\u{E001}")
             let error = await #expect(throws: DataJointError.self) { try await (people & bogus).delete() }

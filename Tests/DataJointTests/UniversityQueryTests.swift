@@ -391,8 +391,7 @@ enum UniversityConformance {
     /// Loads the University database on the backend and checks each query against expected.json.
     static func run(_ queries: [ConformanceQuery], on backend: TestBackend) async throws {
         let expected = try expected()
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let tables = UniversityTables(u)
             for query in queries {

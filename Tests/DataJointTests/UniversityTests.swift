@@ -6,8 +6,7 @@ import Testing
 struct UniversityTests {
     @Test("declares from definitions and loads every CSV with the expected row counts", arguments: TestBackend.all)
     func loadCounts(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             // The CSV holds 4 departments (BIOL, CS, MATH, PHYS); the "9" quoted in the test-data README counts
             // the lines of the file, whose addresses span two lines each.
@@ -26,8 +25,7 @@ struct UniversityTests {
 
     @Test("the README's query lines with interpolated values run as written", arguments: TestBackend.all)
     func readmeQueries(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student = u[University.Student.self]
             let cutoff = CalendarDate(year: 1995, month: 1, day: 1)!
@@ -46,8 +44,7 @@ struct UniversityTests {
 
     @Test("cascade delete of one student removes exactly its majors, enrollments and grades", arguments: TestBackend.all)
     func cascadeDeleteStudent(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let student: Row = ["student_id": 100]
             let majors = try await (u[University.StudentMajor.self] & student).count()
@@ -68,8 +65,7 @@ struct UniversityTests {
 
     @Test("values come back exactly: dates as dates, decimals exact, enums as text", arguments: TestBackend.all)
     func exactValues(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let u = try await University.load(into: db)
             let allison = try await (u[University.Student.self] & ["student_id": 100]).fetch1()
             #expect(allison["first_name"] == "Allison")
