@@ -115,36 +115,35 @@ final class MySQLParameters {
                 offset += 8
             case .text(var s):
                 slot.pointee.buffer_type = MYSQL_TYPE_STRING
-                let n = s.utf8.count
-                if n >= MySQLParameters.longDataThreshold {
+                if s.utf8.count >= MySQLParameters.longDataThreshold {
                     longData.append((i, Data(s.utf8)))
                 } else {
                     s.withUTF8 { utf8 in
-                        if let base = utf8.baseAddress { (arena + offset).copyMemory(from: base, byteCount: n) }
+                        offset += Self.place(UnsafeRawBufferPointer(utf8), in: slot, at: arena + offset, length: lengths + i)
                     }
-                    slot.pointee.buffer = arena + offset
-                    slot.pointee.buffer_length = UInt(n)
-                    lengths[i] = UInt(n)
-                    slot.pointee.length = lengths + i
-                    offset += n
                 }
             case .bytes(let d):
                 slot.pointee.buffer_type = MYSQL_TYPE_BLOB
-                let n = d.count
-                if n >= MySQLParameters.longDataThreshold {
+                if d.count >= MySQLParameters.longDataThreshold {
                     longData.append((i, d))
                 } else {
-                    d.withUnsafeBytes { raw in
-                        if let base = raw.baseAddress { (arena + offset).copyMemory(from: base, byteCount: n) }
-                    }
-                    slot.pointee.buffer = arena + offset
-                    slot.pointee.buffer_length = UInt(n)
-                    lengths[i] = UInt(n)
-                    slot.pointee.length = lengths + i
-                    offset += n
+                    d.withUnsafeBytes { offset += Self.place($0, in: slot, at: arena + offset, length: lengths + i) }
                 }
             }
         }
+    }
+
+    /// Copies a short variable-length value into the arena and points its bind slot at it; returns its size.
+    private static func place(
+        _ bytes: UnsafeRawBufferPointer, in slot: UnsafeMutablePointer<MYSQL_BIND>, at target: UnsafeMutableRawPointer,
+        length: UnsafeMutablePointer<UInt>
+    ) -> Int {
+        if let base = bytes.baseAddress { target.copyMemory(from: base, byteCount: bytes.count) }
+        slot.pointee.buffer = target
+        slot.pointee.buffer_length = UInt(bytes.count)
+        length.pointee = UInt(bytes.count)
+        slot.pointee.length = length
+        return bytes.count
     }
 
     /// Binds the parameters to a prepared statement and sends the long values.
