@@ -64,6 +64,29 @@ struct BlobValueTests {
         #expect(Set([BlobValue.int(5), .bigInt(BigInteger(Int64(5)))]).count == 1)
     }
 
+    @Test("BlobValue equality and hashing follow the same rules")
+    func blobValueEquality() {
+        let huge = BigInteger(UInt64.max)
+        let equal: [(BlobValue, BlobValue)] = [
+            (.float(.nan), .float(.nan)), (.bigInt(huge), .bigInt(huge)), (.int(-7), .bigInt(BigInteger(Int64(-7)))),
+            (.set([1, 2, 2]), .set([2, 1, 1])), (["a": 1, "b": 2], ["a": 1, "b": 2]),
+            (.decimal("1.0"), .decimal("1.0")), ([.list([1]), .tuple([2])], [.list([1]), .tuple([2])]),
+        ]
+        for (a, b) in equal {
+            #expect(a == b, "\(a) == \(b)")
+            #expect(a.hashValue == b.hashValue, "hash of \(a) and \(b)")
+        }
+        let unequal: [(BlobValue, BlobValue)] = [
+            (.float(-0.0), .float(0.0)), (.int(1), .float(1)), (.int(1), .bool(true)), (.bigInt(huge), .int(-1)),
+            (.list([1, 2]), .tuple([1, 2])), (.list([1, 2]), .list([2, 1])), (.set([1, 2]), .set([1, 2, 2])),
+            (["a": 1, "b": 2], ["b": 2, "a": 1]), (["a": 1], ["a": 2]), (.string("1.0"), .decimal("1.0")),
+            (.none, .list([])), (.bytes(Data()), .string("")),
+        ]
+        for (a, b) in unequal {
+            #expect(a != b, "\(a) != \(b)")
+        }
+    }
+
     @Test("DType names")
     func dtypeNames() {
         #expect(DType(numpyName: "<f8") == .float64)
