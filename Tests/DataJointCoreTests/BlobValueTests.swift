@@ -64,6 +64,29 @@ struct BlobValueTests {
         #expect(Set([BlobValue.int(5), .bigInt(BigInteger(Int64(5)))]).count == 1)
     }
 
+    @Test("BlobValue equality and hashing follow the same rules")
+    func blobValueEquality() {
+        let huge = BigInteger(UInt64.max)
+        let equal: [(BlobValue, BlobValue)] = [
+            (.float(.nan), .float(.nan)), (.bigInt(huge), .bigInt(huge)), (.int(-7), .bigInt(BigInteger(Int64(-7)))),
+            (.set([1, 2, 2]), .set([2, 1, 1])), (["a": 1, "b": 2], ["a": 1, "b": 2]),
+            (.decimal("1.0"), .decimal("1.0")), ([.list([1]), .tuple([2])], [.list([1]), .tuple([2])]),
+        ]
+        for (a, b) in equal {
+            #expect(a == b, "\(a) == \(b)")
+            #expect(a.hashValue == b.hashValue, "hash of \(a) and \(b)")
+        }
+        let unequal: [(BlobValue, BlobValue)] = [
+            (.float(-0.0), .float(0.0)), (.int(1), .float(1)), (.int(1), .bool(true)), (.bigInt(huge), .int(-1)),
+            (.list([1, 2]), .tuple([1, 2])), (.list([1, 2]), .list([2, 1])), (.set([1, 2]), .set([1, 2, 2])),
+            (["a": 1, "b": 2], ["b": 2, "a": 1]), (["a": 1], ["a": 2]), (.string("1.0"), .decimal("1.0")),
+            (.none, .list([])), (.bytes(Data()), .string("")),
+        ]
+        for (a, b) in unequal {
+            #expect(a != b, "\(a) != \(b)")
+        }
+    }
+
     @Test("DType names")
     func dtypeNames() {
         #expect(DType(numpyName: "<f8") == .float64)
@@ -177,5 +200,21 @@ struct BlobValueTests {
         #expect(TimeOfDay(iso: "23:59:59.5")?.description == "23:59:59.500000")
         #expect(TimeOfDay(iso: "24:00") == nil)
         #expect(TimeOfDay(hour: 1)! < TimeOfDay(hour: 1, minute: 0, second: 0, microsecond: 1)!)
+        #expect(TimeOfDay(iso: "12:00:00.1234567") == nil)
+    }
+
+    @Test("DateTime reads its time as TimeOfDay does, with up to nine fractional digits")
+    func dateTimeText() throws {
+        let date = try #require(CalendarDate(iso: "2024-02-29"))
+        #expect(DateTime(iso: "2024-02-29T12:30Z") == DateTime(date: date, time: TimeOfDay(hour: 12, minute: 30)!))
+        #expect(DateTime(iso: "2024-02-29 23:59:59.123456789")?.microsecond == 123_456)
+        #expect(DateTime(iso: "2024-02-29 24:00:00") == nil)
+        #expect(DateTime(iso: "2024-02-29 12:00:00.1234567890") == nil)
+        // Digits other than ASCII ones are not a fraction of a second (they used to stop the process).
+        #expect(DateTime(iso: "2024-02-29 12:00:00.\u{0663}") == nil)
+        #expect(DateTime(date: date, hour: 0, minute: 60) == nil)
+        #expect(throws: DataJointError.self) { try JSONDecoder().decode([DateTime].self, from: Data(#"["noon"]"#.utf8)) }
+        let encoded = try JSONEncoder().encode([DateTime(date: date, time: TimeOfDay(hour: 6, microsecond: 5)!)])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"["2024-02-29 06:00:00.000005"]"#)
     }
 }

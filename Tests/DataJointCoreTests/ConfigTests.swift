@@ -284,6 +284,28 @@ private func errorMessage(_ body: () throws -> Void) -> String? {
         #expect(errorMessage { _ = try project.load() }?.contains("duplicate key \"safemode\"") == true)
         try project.write("datajoint.json", "[1, 2]")
         #expect(errorMessage { _ = try project.load() }?.contains("must hold a JSON object") == true)
+        try project.write("datajoint.json", "{\"safemode\": true \"loglevel\": \"INFO\"}")
+        #expect(
+            errorMessage { _ = try project.load() }?.hasSuffix(
+                "line 1, column 19: expected ',' or '}' after the value of \"safemode\", found '\"'") == true)
+        try project.write("datajoint.json", "{\"provenance\": {\"source\": {\"runs\": [1, 2 3]}}}")
+        #expect(
+            errorMessage { _ = try project.load() }?.hasSuffix(
+                "line 1, column 42: expected ',' or ']' in an array, found '3'") == true)
+        try project.write("datajoint.json", "{\"provenance\": {\"source\": {\"runs\": [1, 2]")
+        #expect(
+            errorMessage { _ = try project.load() }?.hasSuffix(
+                "expected ',' or '}' after the value of \"runs\", found end of file") == true)
+    }
+
+    @Test func emptyObjectsAndArraysAndSpacesBetweenItems() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write(
+            "datajoint.json", " {\n \"safemode\" : false ,\n \"provenance\" : { \"source\" : { \"a\" : [ ] , \"b\" : [ 1 , { } ] } } } ")
+        let config = try project.load()
+        #expect(config.safemode == false)
+        #expect(config.value(forKey: "provenance.source") == .object(["a": .array([]), "b": .array([1, .object([:])])]))
     }
 
     @Test func badPortNamesItsSource() throws {

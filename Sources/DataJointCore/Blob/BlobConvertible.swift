@@ -48,12 +48,15 @@ extension BlobConvertible {
     }
 
     public static func array(fromBlobValue value: BlobValue) -> [Self]? {
-        let items: [BlobValue]
         switch value {
-        case .list(let v), .tuple(let v): items = v
-        case .array(let a) where a.ndim == 1 && !a.dtype.isNumeric: items = a.elements
-        default: return nil
+        case .list(let items), .tuple(let items): converting(items)
+        case .array(let a) where a.ndim == 1 && !a.dtype.isNumeric: converting(a.elements)
+        default: nil
         }
+    }
+
+    /// Each of `items` as this type, or `nil` if one does not convert.
+    static func converting(_ items: [BlobValue]) -> [Self]? {
         var out: [Self] = []
         out.reserveCapacity(items.count)
         for item in items {
@@ -73,23 +76,28 @@ extension BlobConvertible where Self: NDArrayElement {
     /// too), converted as ``NDArray/values(as:)`` does except that complex values do not become real; or a list or
     /// tuple of convertible values.
     public static func array(fromBlobValue value: BlobValue) -> [Self]? {
-        if case .array(let a) = value, a.dtype.isNumeric, a.dtype != .char,
-            a.shape.filter({ $0 != 1 }).count <= 1, !(a.dtype.isComplex && !Self.dtype.isComplex)
-        {
-            return a.values(as: Self.self)
-        }
-        let items: [BlobValue]
         switch value {
-        case .list(let v), .tuple(let v): items = v
-        default: return nil
+        case .array(let a)
+        where a.dtype.isNumeric && a.dtype != .char && a.shape.filter({ $0 != 1 }).count <= 1
+            && !(a.dtype.isComplex && !Self.dtype.isComplex):
+            a.values(as: Self.self)
+        case .list(let items), .tuple(let items): converting(items)
+        default: nil
         }
-        var out: [Self] = []
-        out.reserveCapacity(items.count)
-        for item in items {
-            guard let v = Self(blobValue: item) else { return nil }
-            out.append(v)
-        }
-        return out
+    }
+}
+
+/// A ``BlobConvertible`` type that reads a blob value with one function, ``read(_:)``, so that its conformance states
+/// the conversion as an expression and the failable initializer is written once, here.
+protocol BlobReadable: BlobConvertible {
+    /// The Swift value of `value`, or `nil` if the value does not have this form.
+    static func read(_ value: BlobValue) -> Self?
+}
+
+extension BlobReadable {
+    public init?(blobValue: BlobValue) {
+        guard let value = Self.read(blobValue) else { return nil }
+        self = value
     }
 }
 
@@ -110,12 +118,9 @@ extension BlobValue: BlobConvertible {
     public init?(blobValue: BlobValue) { self = blobValue }
 }
 
-extension Bool: BlobConvertible {
+extension Bool: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .bool(self) }
-    public init?(blobValue: BlobValue) {
-        guard let v = blobValue.boolValue else { return nil }
-        self = v
-    }
+    static func read(_ value: BlobValue) -> Bool? { value.boolValue }
 }
 
 /// Integers convert to Python `int`; reading back requires an integer that fits.
@@ -155,163 +160,125 @@ extension UInt16: BlobConvertibleInteger {}
 extension UInt32: BlobConvertibleInteger {}
 extension UInt64: BlobConvertibleInteger {}
 
-extension BigInteger: BlobConvertible {
+extension BigInteger: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .integer(self) }
-    public init?(blobValue: BlobValue) {
-        switch blobValue {
-        case .int(let v): self.init(v)
-        case .bigInt(let v): self = v
-        default: return nil
+    static func read(_ value: BlobValue) -> BigInteger? {
+        switch value {
+        case .int(let v): BigInteger(v)
+        case .bigInt(let v): v
+        default: nil
         }
     }
 }
 
-extension Double: BlobConvertible {
+extension Double: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .float(self) }
-    public init?(blobValue: BlobValue) {
-        guard let v = blobValue.doubleValue else { return nil }
-        self = v
-    }
+    static func read(_ value: BlobValue) -> Double? { value.doubleValue }
 }
 
-extension Float: BlobConvertible {
+extension Float: BlobConvertible, BlobReadable {
     /// A Python `float` (Python has no 32-bit float; use `BlobValue.scalar(Float(x))` for `numpy.float32`).
     public var blobValue: BlobValue { .float(Double(self)) }
-    public init?(blobValue: BlobValue) {
-        guard let v = blobValue.doubleValue else { return nil }
-        self = Float(v)
-    }
+    static func read(_ value: BlobValue) -> Float? { value.doubleValue.map { Float($0) } }
 }
 
-extension ComplexNumber: BlobConvertible where Real: ComplexNumberComponent {
+extension ComplexNumber: BlobConvertible, BlobReadable where Real: ComplexNumberComponent {
     public var blobValue: BlobValue { .complex(ComplexNumber<Double>(Double(real), Double(imaginary))) }
-    public init?(blobValue: BlobValue) {
-        switch blobValue {
-        case .complex(let c): self.init(Real(c.real), Real(c.imaginary))
+    static func read(_ value: BlobValue) -> ComplexNumber? {
+        switch value {
+        case .complex(let c): ComplexNumber(Real(c.real), Real(c.imaginary))
         case .array(let a) where a.isScalar && a.dtype.isNumeric && a.dtype != .char:
-            self = a.values(as: ComplexNumber<Real>.self)[0]
-        default:
-            guard let v = blobValue.doubleValue else { return nil }
-            self.init(Real(v), 0)
+            a.values(as: ComplexNumber<Real>.self)[0]
+        default: value.doubleValue.map { ComplexNumber(Real($0), 0) }
         }
     }
 }
 
-extension String: BlobConvertible {
+extension String: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .string(self) }
-    public init?(blobValue: BlobValue) {
-        guard let v = blobValue.stringValue else { return nil }
-        self = v
-    }
+    static func read(_ value: BlobValue) -> String? { value.stringValue }
 }
 
-extension Data: BlobConvertible {
+extension Data: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .bytes(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .bytes(let d) = blobValue else { return nil }
-        self = d
-    }
+    static func read(_ value: BlobValue) -> Data? { if case .bytes(let d) = value { d } else { nil } }
 }
 
-extension UUID: BlobConvertible {
+extension UUID: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .uuid(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .uuid(let u) = blobValue else { return nil }
-        self = u
-    }
+    static func read(_ value: BlobValue) -> UUID? { if case .uuid(let u) = value { u } else { nil } }
 }
 
-extension Decimal: BlobConvertible {
+extension Decimal: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .decimal(description) }
-    public init?(blobValue: BlobValue) {
-        guard case .decimal(let text) = blobValue, let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-        else { return nil }
-        self = d
+    static func read(_ value: BlobValue) -> Decimal? {
+        guard case .decimal(let text) = value else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
     }
 }
 
-extension CalendarDate: BlobConvertible {
+extension CalendarDate: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .date(self) }
-    public init?(blobValue: BlobValue) {
-        switch blobValue {
-        case .date(let d): self = d
-        case .datetime(let d): self = d.date
-        default: return nil
+    static func read(_ value: BlobValue) -> CalendarDate? {
+        switch value {
+        case .date(let d): d
+        case .datetime(let d): d.date
+        default: nil
         }
     }
 }
 
-extension DateTime: BlobConvertible {
+extension DateTime: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .datetime(self) }
-    public init?(blobValue: BlobValue) {
-        switch blobValue {
-        case .datetime(let d): self = d
-        case .date(let d): self.init(date: d)!
-        default: return nil
+    static func read(_ value: BlobValue) -> DateTime? {
+        switch value {
+        case .datetime(let d): d
+        case .date(let d): DateTime(date: d)
+        default: nil
         }
     }
 }
 
-extension TimeOfDay: BlobConvertible {
+extension TimeOfDay: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .time(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .time(let t) = blobValue else { return nil }
-        self = t
-    }
+    static func read(_ value: BlobValue) -> TimeOfDay? { if case .time(let t) = value { t } else { nil } }
 }
 
-extension Date: BlobConvertible {
+extension Date: BlobConvertible, BlobReadable {
     /// The instant as a naive `datetime.datetime` in UTC, to the microsecond.
     public var blobValue: BlobValue { .datetime(DateTime(self)) }
 
     /// A `datetime` (or a `date`, at midnight) read as UTC.
-    public init?(blobValue: BlobValue) {
-        let dt: DateTime
-        switch blobValue {
-        case .datetime(let d): dt = d
-        case .date(let d): dt = DateTime(date: d)!
-        default: return nil
-        }
+    static func read(_ value: BlobValue) -> Date? {
+        guard let dt = DateTime(blobValue: value) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let components = DateComponents(
             year: dt.date.year, month: dt.date.month, day: dt.date.day, hour: dt.hour, minute: dt.minute,
             second: dt.second)
         guard let whole = calendar.date(from: components) else { return nil }
-        self = whole.addingTimeInterval(Double(dt.microsecond) / 1_000_000)
+        return whole.addingTimeInterval(Double(dt.microsecond) / 1_000_000)
     }
 }
 
-extension NDArray: BlobConvertible {
+extension NDArray: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .array(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .array(let a) = blobValue else { return nil }
-        self = a
-    }
+    static func read(_ value: BlobValue) -> NDArray? { value.arrayValue }
 }
 
-extension MatStruct: BlobConvertible {
+extension MatStruct: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .matStruct(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .matStruct(let s) = blobValue else { return nil }
-        self = s
-    }
+    static func read(_ value: BlobValue) -> MatStruct? { if case .matStruct(let s) = value { s } else { nil } }
 }
 
-extension MatCell: BlobConvertible {
+extension MatCell: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .cell(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .cell(let c) = blobValue else { return nil }
-        self = c
-    }
+    static func read(_ value: BlobValue) -> MatCell? { if case .cell(let c) = value { c } else { nil } }
 }
 
-extension RecordArray: BlobConvertible {
+extension RecordArray: BlobConvertible, BlobReadable {
     public var blobValue: BlobValue { .recordArray(self) }
-    public init?(blobValue: BlobValue) {
-        guard case .recordArray(let r) = blobValue else { return nil }
-        self = r
-    }
+    static func read(_ value: BlobValue) -> RecordArray? { if case .recordArray(let r) = value { r } else { nil } }
 }
 
 extension Optional: BlobConvertible where Wrapped: BlobConvertible {
@@ -327,41 +294,33 @@ extension Optional: BlobConvertible where Wrapped: BlobConvertible {
     }
 }
 
-extension Array: BlobConvertible where Element: BlobConvertible {
+extension Array: BlobConvertible, BlobReadable where Element: BlobConvertible {
     public var blobValue: BlobValue { Element.blobValue(forArray: self) }
-    public init?(blobValue: BlobValue) {
-        guard let v = Element.array(fromBlobValue: blobValue) else { return nil }
-        self = v
-    }
+    static func read(_ value: BlobValue) -> [Element]? { Element.array(fromBlobValue: value) }
 }
 
-extension Dictionary: BlobConvertible where Key == String, Value: BlobConvertible {
+extension Dictionary: BlobConvertible, BlobReadable where Key == String, Value: BlobConvertible {
     /// A Python `dict` with the keys in sorted order.
     public var blobValue: BlobValue {
         .dict(keys.sorted().map { (key: .string($0), value: self[$0]!.blobValue) })
     }
 
     /// Reads a dict whose keys are all strings and whose values all convert.
-    public init?(blobValue: BlobValue) {
-        guard case .dict(let pairs) = blobValue else { return nil }
+    static func read(_ value: BlobValue) -> [String: Value]? {
+        guard case .dict(let pairs) = value else { return nil }
         var out: [String: Value] = [:]
         for pair in pairs {
             guard case .string(let key) = pair.key, let v = Value(blobValue: pair.value) else { return nil }
             out[key] = v
         }
-        self = out
+        return out
     }
 }
 
-extension Set: BlobConvertible where Element: BlobConvertible {
+extension Set: BlobConvertible, BlobReadable where Element: BlobConvertible {
     public var blobValue: BlobValue { .set(map(\.blobValue)) }
-    public init?(blobValue: BlobValue) {
-        guard case .set(let items) = blobValue else { return nil }
-        var out = Set<Element>()
-        for item in items {
-            guard let v = Element(blobValue: item) else { return nil }
-            out.insert(v)
-        }
-        self = out
+    static func read(_ value: BlobValue) -> Set? {
+        guard case .set(let items) = value else { return nil }
+        return Element.converting(items).map { Set($0) }
     }
 }

@@ -267,8 +267,7 @@ struct BlobReader {
         }
         switch (date, time) {
         case (let date?, let time?):
-            return .datetime(DateTime(date: date, hour: time.hour, minute: time.minute, second: time.second,
-                microsecond: time.microsecond)!)
+            return .datetime(DateTime(date: date, time: time))
         case (let date?, nil): return .date(date)
         case (nil, let time?): return .time(time)
         case (nil, nil): return .none

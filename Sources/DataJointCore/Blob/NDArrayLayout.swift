@@ -38,35 +38,22 @@ enum NDArrayLayout {
             transpose2D(src, dst, rows: shape[0], columns: shape[1], T.self)
             return
         }
-        // Row-major strides (in elements) of the source.
-        let n = shape.count
-        var strides = [Int](repeating: 1, count: n)
-        for axis in stride(from: n - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
         // Walk the destination sequentially: its fastest index is source axis 0, then axis 1, and so on.
+        var walk = ColumnMajorWalk(shape: shape)
         let inner = shape[0]
-        let innerStride = strides[0] * size
-        var counter = [Int](repeating: 0, count: n)  // indices of source axes 1..<n
-        var base = 0  // source offset (elements) of the current line
+        let innerStride = walk.strides[0] * size
         var out = dst
         let total = shape.reduce(1, *)
         var written = 0
         while written < total {
-            var p = src + base * size
+            var p = src + walk.offset * size
             for _ in 0..<inner {
                 out.storeBytes(of: p.loadUnaligned(as: T.self), as: T.self)
                 out += size
                 p += innerStride
             }
             written += inner
-            var axis = 1
-            while axis < n {
-                counter[axis] += 1
-                base += strides[axis]
-                if counter[axis] < shape[axis] { break }
-                base -= strides[axis] * shape[axis]
-                counter[axis] = 0
-                axis += 1
-            }
+            walk.advance(fromAxis: 1)  // the loop above went along axis 0
         }
     }
 
@@ -105,25 +92,48 @@ extension NDArrayLayout {
     static func rowMajorIndicesInColumnMajorOrder(_ shape: [Int]) -> [Int] {
         let count = NDArray.elementCount(shape) ?? 0
         if count == 0 || shape.filter({ $0 != 1 }).count <= 1 { return Array(0..<count) }
-        let n = shape.count
-        var strides = [Int](repeating: 1, count: n)
-        for axis in stride(from: n - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        var walk = ColumnMajorWalk(shape: shape)
         var result = [Int]()
         result.reserveCapacity(count)
-        var counter = [Int](repeating: 0, count: n)
-        var flat = 0
         for _ in 0..<count {
-            result.append(flat)
-            var axis = 0
-            while axis < n {
+            result.append(walk.offset)
+            walk.advance(fromAxis: 0)
+        }
+        return result
+    }
+
+    /// The positions of an array in column-major order (axis 0 fastest), with the row-major element offset of each.
+    private struct ColumnMajorWalk {
+        let shape: [Int]
+        /// Row-major strides, in elements.
+        let strides: [Int]
+        /// The index on each axis of the current position.
+        private var counter: [Int]
+        /// The row-major offset, in elements, of the current position.
+        private(set) var offset = 0
+
+        init(shape: [Int]) {
+            self.shape = shape
+            var strides = [Int](repeating: 1, count: shape.count)
+            for axis in stride(from: shape.count - 2, through: 0, by: -1) {
+                strides[axis] = strides[axis + 1] * shape[axis + 1]
+            }
+            self.strides = strides
+            counter = [Int](repeating: 0, count: shape.count)
+        }
+
+        /// Steps to the next position in column-major order, counting on the axes from `first` up (a caller that walks
+        /// the axes below `first` itself passes the first axis it does not walk).
+        mutating func advance(fromAxis first: Int) {
+            var axis = first
+            while axis < shape.count {
                 counter[axis] += 1
-                flat += strides[axis]
-                if counter[axis] < shape[axis] { break }
-                flat -= strides[axis] * shape[axis]
+                offset += strides[axis]
+                if counter[axis] < shape[axis] { return }
+                offset -= strides[axis] * shape[axis]
                 counter[axis] = 0
                 axis += 1
             }
         }
-        return result
     }
 }

@@ -22,6 +22,12 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `HH:MM[:SS[.ffffff]]` (up to six fractional digits).
     public init?(iso text: String) {
+        self.init(clock: Substring(text), maxFractionalDigits: 6)
+    }
+
+    /// Parses `HH:MM[:SS[.fff…]]` with up to `maxFractionalDigits` digits after the point, of which the first six
+    /// count.
+    init?(clock text: Substring, maxFractionalDigits: Int) {
         let clock = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let hms = clock[0].split(separator: ":", omittingEmptySubsequences: false)
         guard hms.count == 2 || hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
@@ -30,8 +36,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
         var micro = 0
         if clock.count == 2 {
             let digits = clock[1]
-            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            micro = Int(digits + String(repeating: "0", count: 6 - digits.count))!
+            guard !digits.isEmpty, digits.count <= maxFractionalDigits, digits.allSatisfy({ $0.isASCII && $0.isNumber })
+            else { return nil }
+            micro = Int((digits + "000000").prefix(6))!
         }
         self.init(hour: h, minute: m, second: s, microsecond: micro)
     }

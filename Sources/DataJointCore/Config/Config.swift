@@ -199,6 +199,12 @@ public struct Config: Sendable, CustomStringConvertible {
         given[key] = Entry(key: key, value: value, source: .code)
     }
 
+    /// A text setting that may be null: nil when unset or null; setting nil stores null.
+    private subscript(optionalText key: String) -> String? {
+        get { value(forKey: key)?.configString }
+        set { setValid(key, newValue.map(JSON.string) ?? .null) }
+    }
+
     // MARK: typed access
 
     /// The database backend (`database.backend`).
@@ -229,20 +235,20 @@ public struct Config: Sendable, CustomStringConvertible {
 
     /// The user name on the server (`database.user`).
     public var user: String? {
-        get { value(forKey: "database.user")?.configString }
-        set { setValid("database.user", newValue.map(JSON.string) ?? .null) }
+        get { self[optionalText: "database.user"] }
+        set { self[optionalText: "database.user"] = newValue }
     }
 
     /// The password on the server (`database.password`). Never printed.
     public var password: String? {
-        get { value(forKey: "database.password")?.configString }
-        set { setValid("database.password", newValue.map(JSON.string) ?? .null) }
+        get { self[optionalText: "database.password"] }
+        set { self[optionalText: "database.password"] = newValue }
     }
 
     /// The PostgreSQL database to connect to (`database.name`; the server's `postgres` when nil).
     public var databaseName: String? {
-        get { value(forKey: "database.name")?.configString }
-        set { setValid("database.name", newValue.map(JSON.string) ?? .null) }
+        get { self[optionalText: "database.name"] }
+        set { self[optionalText: "database.name"] = newValue }
     }
 
     /// TLS: true requires it, false disables it, nil uses it when offered (`database.use_tls`).

@@ -84,15 +84,9 @@ struct ConfigJSONParser {
     }
 
     private mutating func parseObject() throws(SyntaxError) -> JSON {
-        index += 1  // {
         var members: [String: JSON] = [:]
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
+        var more = enterContainer(closedBy: "}")
+        while more {
             guard current == UInt8(ascii: "\"") else {
                 throw error("expected a quoted key, found \(describe(current))")
             }
@@ -108,32 +102,45 @@ struct ConfigJSONParser {
             index += 1
             skipWhitespace()
             members[key] = try parseValue()
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: throw error("expected ',' or '}' after the value of \"\(key)\", found \(describe(current))")
-            }
+            more = try nextItem(closedBy: "}", after: "after the value of \"\(key)\"")
         }
+        return .object(members)
     }
 
     private mutating func parseArray() throws(SyntaxError) -> JSON {
-        index += 1  // [
         var elements: [JSON] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
+        var more = enterContainer(closedBy: "]")
+        while more {
             elements.append(try parseValue())
+            more = try nextItem(closedBy: "]", after: "in an array")
+        }
+        return .array(elements)
+    }
+
+    /// Steps past the opening bracket of an object or array and the white space after it; false when the container
+    /// is empty (its closing bracket `close` is then consumed too).
+    private mutating func enterContainer(closedBy close: Unicode.Scalar) -> Bool {
+        index += 1
+        skipWhitespace()
+        guard current == UInt8(ascii: close) else { return true }
+        index += 1
+        return false
+    }
+
+    /// After an item of an object or array: steps past a comma and the white space after it (true: another item
+    /// follows) or past the closing bracket `close` (false). Anything else is an error `place` locates.
+    private mutating func nextItem(closedBy close: Unicode.Scalar, after place: String) throws(SyntaxError) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            index += 1
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
-            default: throw error("expected ',' or ']' in an array, found \(describe(current))")
-            }
+            return true
+        case UInt8(ascii: close):
+            index += 1
+            return false
+        default:
+            throw error("expected ',' or '\(close)' \(place), found \(describe(current))")
         }
     }
 

@@ -93,23 +93,15 @@ extension Config {
         } catch {
             throw DataJointError(.configuration, "cannot read \(path): \(error.localizedDescription)")
         }
-        let document: JSON
-        do {
-            document = try ConfigJSONParser.parse(text)
-        } catch {
-            throw DataJointError(.configuration, "malformed JSON in \(path) at \(error.description)")
-        }
-        guard case .object(let members) = document else {
-            throw DataJointError(.configuration, "\(path) must hold a JSON object ({\"database\": {...}, ...})")
-        }
+        let members = try Config.jsonObject(
+            in: text, malformed: "malformed JSON in \(path)",
+            notAnObject: "\(path) must hold a JSON object ({\"database\": {...}, ...})")
         configFile = file
         let source = ConfigSource.file(path)
         // Sorted, so that errors and warnings come in a stable order.
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             if key == "stores", case .object(let stores) = value {
-                for (name, storeValue) in stores.sorted(by: { $0.key < $1.key }) {
-                    try set("stores.\(name)", to: storeValue, source: source)
-                }
+                try setStores(stores, source: source)
             } else if ConfigKey.groups.contains(key), case .object(let nested) = value {
                 for (nestedKey, nestedValue) in nested.sorted(by: { $0.key < $1.key }) {
                     try setFromFile("\(key).\(nestedKey)", nestedValue, source)
@@ -152,20 +144,34 @@ extension Config {
     /// `DJ_STORES`: a JSON object that replaces the `stores` block of the file (settings.py `_apply_stores_env`).
     mutating func applyStoresVariable(_ env: EnvironmentReader) throws {
         guard let (variable, text) = env[ConfigKey.storesEnvironmentVariable] else { return }
-        let stores: JSON
-        do {
-            stores = try ConfigJSONParser.parse(text)
-        } catch {
-            // The text may hold credentials: report the position only.
-            throw DataJointError(.configuration, "\(variable) holds malformed JSON at \(error.description)")
-        }
-        guard case .object(let members) = stores else {
-            throw DataJointError(.configuration, "\(variable) must hold a JSON object like the \"stores\" block of \(Config.fileName)")
-        }
+        // The text may hold credentials: a syntax error reports the position only.
+        let stores = try Config.jsonObject(
+            in: text, malformed: "\(variable) holds malformed JSON",
+            notAnObject: "\(variable) must hold a JSON object like the \"stores\" block of \(Config.fileName)")
         for key in given.keys where key.hasPrefix("stores.") { given[key] = nil }
-        for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-            try set("stores.\(name)", to: value, source: .environment(variable))
+        try setStores(stores, source: .environment(variable))
+    }
+
+    /// Sets `stores.<name>` for each store of a `stores` block, in order of name.
+    private mutating func setStores(_ stores: [String: JSON], source: ConfigSource) throws {
+        for (name, value) in stores.sorted(by: { $0.key < $1.key }) {
+            try set("stores.\(name)", to: value, source: source)
         }
+    }
+
+    /// The members of the JSON object `text` holds; `malformed` begins the error for text that is not JSON (the
+    /// position follows), `notAnObject` is the error for a JSON value that is not an object.
+    private static func jsonObject(in text: String, malformed: String, notAnObject: String) throws -> [String: JSON] {
+        let document: JSON
+        do {
+            document = try ConfigJSONParser.parse(text)
+        } catch {
+            throw DataJointError(.configuration, "\(malformed) at \(error.description)")
+        }
+        guard case .object(let members) = document else {
+            throw DataJointError(.configuration, notAnObject)
+        }
+        return members
     }
 
     // MARK: secrets

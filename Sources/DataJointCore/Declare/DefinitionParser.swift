@@ -72,7 +72,7 @@ public struct DefinitionParser: Sendable {
         var defaultText: String?
         if i < chars.count, chars[i] == "=" {
             i += 1
-            guard let end = indexOutsideQuotes(of: ":", in: chars, from: i) else {
+            guard let end = chars.firstIndexOutsideQuotes(from: i, where: { chars[$0] == ":" }) else {
                 throw DataJointError.declaration("Declaration error: expected \":\" followed by a type", line: line)
             }
             defaultText = String(chars[i..<end]).trimmingCharacters(in: .whitespaces)
@@ -83,7 +83,7 @@ public struct DefinitionParser: Sendable {
                 "Declaration error: expected \"name [= default] : type [# comment]\"", line: line)
         }
         i += 1
-        let commentStart = indexOutsideQuotes(of: "#", in: chars, from: i) ?? chars.count
+        let commentStart = chars.firstIndexOutsideQuotes(from: i, where: { chars[$0] == "#" }) ?? chars.count
         let typeText = String(chars[i..<commentStart]).trimmingCharacters(in: .whitespaces)
         let comment = commentStart < chars.count
             ? String(chars[(commentStart + 1)...]).trimmingCharacters(in: .whitespaces) : ""
@@ -155,24 +155,6 @@ public struct DefinitionParser: Sendable {
                     + "or a quoted string", line: line)
         }
         return .string(text)
-    }
-
-    /// The index of the first `target` not inside single or double quotes (or `<...>` for codec types).
-    func indexOutsideQuotes(of target: Character, in chars: [Character], from start: Int) -> Int? {
-        var quote: Character?
-        var i = start
-        while i < chars.count {
-            let c = chars[i]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == target {
-                return i
-            }
-            i += 1
-        }
-        return nil
     }
 
     // MARK: foreign keys

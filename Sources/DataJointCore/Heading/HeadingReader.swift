@@ -66,7 +66,7 @@ struct HeadingReader {
     /// (enum values) or angle brackets do not end the type.
     static func splitTypeMarker(_ stored: String) -> (String, String)? {
         guard stored.hasPrefix(":"),
-            let end = firstIndexOutsideQuotes(in: stored, from: stored.index(after: stored.startIndex), skippingAngleBrackets: true, where: { stored[$0] == ":" })
+            let end = stored.firstIndexOutsideQuotes(from: stored.index(after: stored.startIndex), skippingAngleBrackets: true, where: { stored[$0] == ":" })
         else { return nil }
         let type = String(stored[stored.index(after: stored.startIndex)..<end])
         return type.isEmpty ? nil : (type, String(stored[stored.index(after: end)...]))
@@ -74,36 +74,10 @@ struct HeadingReader {
 
     /// `'a::b'::character varying` -> `'a::b'`: removes a PostgreSQL cast that follows the value, outside quotes.
     static func strippingTrailingCast(_ text: String) -> String {
-        guard let cast = firstIndexOutsideQuotes(in: text, from: text.startIndex, where: { text[$0...].hasPrefix("::") }) else {
+        guard let cast = text.firstIndexOutsideQuotes(from: text.startIndex, where: { text[$0...].hasPrefix("::") }) else {
             return text
         }
         return String(text[..<cast]).trimmingCharacters(in: .whitespaces)
-    }
-
-    /// The first index from `start` that satisfies `predicate` and lies outside single- or double-quoted text
-    /// (and, if asked, outside `<...>`).
-    static func firstIndexOutsideQuotes(
-        in text: String, from start: String.Index, skippingAngleBrackets: Bool = false, where predicate: (String.Index) -> Bool
-    ) -> String.Index? {
-        var quote: Character?
-        var depth = 0
-        var index = start
-        while index < text.endIndex {
-            let c = text[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if skippingAngleBrackets, c == "<" {
-                depth += 1
-            } else if skippingAngleBrackets, c == ">" {
-                depth -= 1
-            } else if depth == 0, predicate(index) {
-                return index
-            }
-            index = text.index(after: index)
-        }
-        return nil
     }
 
     static func nativeType(_ sqlType: String) -> AttributeType {

@@ -32,15 +32,12 @@ public struct BlobCodec: Codec {
         }
     }
 
+    /// The blob value of a JSON value: arrays become lists, objects dicts (keys sorted), scalars as plain values do.
     static func blobValue(of json: JSON) -> BlobValue {
         switch json {
-        case .null: .none
-        case .bool(let b): .bool(b)
-        case .int(let i): .int(i)
-        case .double(let d): .float(d)
-        case .string(let s): .string(s)
         case .array(let a): .list(a.map(blobValue(of:)))
         case .object(let o): .dict(o.keys.sorted().map { (key: BlobValue.string($0), value: blobValue(of: o[$0]!)) })
+        case .null, .bool, .int, .double, .string: blobValue(of: json.asValue) ?? .none  // a scalar's is never nil
         }
     }
 
@@ -79,16 +76,11 @@ extension Value {
 
 extension BlobValue: CustomValueConvertible {}
 
-extension NDArray: ValueConvertible {
+extension NDArray: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .custom(CustomValue(BlobValue.array(self))) }
-    public init?(dataJointValue value: Value) {
+    /// An `NDArray`, or a ``BlobValue`` that holds one, inserted or fetched as a custom value.
+    static func read(_ value: Value) -> NDArray? {
         guard case .custom(let c) = value else { return nil }
-        if let array = c.as(NDArray.self) {
-            self = array
-        } else if case .array(let array)? = c.as(BlobValue.self) {
-            self = array
-        } else {
-            return nil
-        }
+        return c.as(NDArray.self) ?? c.as(BlobValue.self)?.arrayValue
     }
 }

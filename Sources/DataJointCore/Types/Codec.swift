@@ -38,6 +38,15 @@ public protocol Codec: Sendable {
 
 extension Codec {
     public func validate(_ value: Value, context: CodecContext) throws {}
+
+    /// The stored type of a codec that keeps its values in a store: JSON metadata in the column for
+    /// `<name@store>`; `<name>` without a store throws.
+    func storeOnlyType(inStore: Bool) throws -> String {
+        guard inStore else {
+            throw DataJointError(.codec, "<\(name)> needs a store: declare it as <\(name)@> or <\(name)@store>")
+        }
+        return "json"
+    }
 }
 
 /// What a codec knows about the value it encodes or decodes.

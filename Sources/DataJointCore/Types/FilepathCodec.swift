@@ -11,12 +11,7 @@ public struct FilepathCodec: Codec {
 
     public init() {}
 
-    public func storedType(inStore: Bool) throws -> String {
-        guard inStore else {
-            throw DataJointError(.codec, "<filepath> needs a store: declare it as <filepath@> or <filepath@store>")
-        }
-        return "json"
-    }
+    public func storedType(inStore: Bool) throws -> String { try storeOnlyType(inStore: inStore) }
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard case .string = value else {

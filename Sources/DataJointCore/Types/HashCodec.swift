@@ -10,10 +10,7 @@ public struct HashCodec: Codec {
 
     public init() {}
 
-    public func storedType(inStore: Bool) throws -> String {
-        guard inStore else { throw DataJointError(.codec, "<hash> needs a store: declare it as <hash@> or <hash@store>") }
-        return "json"
-    }
+    public func storedType(inStore: Bool) throws -> String { try storeOnlyType(inStore: inStore) }
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard case .bytes = value else {

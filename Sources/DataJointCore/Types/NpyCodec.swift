@@ -8,20 +8,10 @@ public struct NpyCodec: Codec {
 
     public init() {}
 
-    public func storedType(inStore: Bool) throws -> String {
-        guard inStore else { throw DataJointError(.codec, "<npy> needs a store: declare it as <npy@> or <npy@store>") }
-        return "json"
-    }
-
-    func array(of value: Value) -> NDArray? {
-        guard case .custom(let c) = value else { return nil }
-        if let array = c.as(NDArray.self) { return array }
-        if case .array(let array)? = c.as(BlobValue.self) { return array }
-        return nil
-    }
+    public func storedType(inStore: Bool) throws -> String { try storeOnlyType(inStore: inStore) }
 
     public func validate(_ value: Value, context: CodecContext) throws {
-        guard let array = array(of: value) else {
+        guard let array = NDArray(dataJointValue: value) else {
             throw DataJointError(
                 .invalidValue, "`\(context.table)`.`\(context.attribute)` is <npy@>: give an NDArray, not \(value.kindName)")
         }
@@ -32,7 +22,7 @@ public struct NpyCodec: Codec {
     }
 
     public func encode(_ value: Value, context: CodecContext) async throws -> Value {
-        guard let array = array(of: value) else { throw DataJointError(.invalidValue, "not an array") }
+        guard let array = NDArray(dataJointValue: value) else { throw DataJointError(.invalidValue, "not an array") }
         let data = try NpyFormat.encode(array)
         let (spec, store) = try context.objectStore().pair
         let path = ObjectPath.path(

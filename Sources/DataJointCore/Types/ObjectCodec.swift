@@ -11,10 +11,7 @@ public struct ObjectCodec: Codec {
 
     public init() {}
 
-    public func storedType(inStore: Bool) throws -> String {
-        guard inStore else { throw DataJointError(.codec, "<object> needs a store: declare it as <object@> or <object@store>") }
-        return "json"
-    }
+    public func storedType(inStore: Bool) throws -> String { try storeOnlyType(inStore: inStore) }
 
     enum Content {
         case data(Data, String?)

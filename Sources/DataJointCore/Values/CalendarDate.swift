@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar date (year, month, day) with no time zone: what a `date` column holds.
-public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ISOTextCodable {
     public var year: Int
     public var month: Int
     public var day: Int
@@ -51,16 +51,5 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = CalendarDate(iso: text) else {
-            throw DataJointError(.invalidValue, "\"\(text)\" is not a date in the form YYYY-MM-DD")
-        }
-        self = date
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    static let isoForm = "a date in the form YYYY-MM-DD"
 }

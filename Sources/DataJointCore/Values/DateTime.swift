@@ -1,7 +1,7 @@
 import Foundation
 
 /// A date and wall-clock time with microsecond resolution and no time zone: what a `datetime(n)` column holds.
-public struct DateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct DateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ISOTextCodable {
     public var date: CalendarDate
     public var hour: Int
     public var minute: Int
@@ -10,14 +10,19 @@ public struct DateTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
     public var microsecond: Int
 
     public init?(date: CalendarDate, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
-        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second),
-            (0..<1_000_000).contains(microsecond)
-        else { return nil }
+        guard let time = TimeOfDay(hour: hour, minute: minute, second: second, microsecond: microsecond) else {
+            return nil
+        }
+        self.init(date: date, time: time)
+    }
+
+    /// The time `time` on `date`.
+    public init(date: CalendarDate, time: TimeOfDay) {
         self.date = date
-        self.hour = hour
-        self.minute = minute
-        self.second = second
-        self.microsecond = microsecond
+        hour = time.hour
+        minute = time.minute
+        second = time.second
+        microsecond = time.microsecond
     }
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` may separate date and time; a date alone means midnight).
@@ -32,21 +37,9 @@ public struct DateTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
         guard rest.first == " " || rest.first == "T" else { return nil }
         rest = rest.dropFirst()
         if rest.hasSuffix("Z") { rest = rest.dropLast() }
-        let clock = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let hms = clock[0].split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 2 || hms.count == 3, hms.allSatisfy({ $0.count == 2 }),
-            let h = Int(hms[0]), let m = Int(hms[1])
-        else { return nil }
-        let s = hms.count == 3 ? Int(hms[2]) : 0
-        guard let s else { return nil }
-        var micro = 0
-        if clock.count == 2 {
-            let digits = clock[1]
-            guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isNumber) else { return nil }
-            let padded = (String(digits) + "000000").prefix(6)
-            micro = Int(padded)!
-        }
-        self.init(date: date, hour: h, minute: m, second: s, microsecond: micro)
+        // Up to nine fractional digits, cut to microseconds.
+        guard let time = TimeOfDay(clock: rest, maxFractionalDigits: 9) else { return nil }
+        self.init(date: date, time: time)
     }
 
     /// The wall-clock time of a `Date` instant in the given time zone (UTC by default).
@@ -87,16 +80,5 @@ public struct DateTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
         (a.date, a.hour, a.minute, a.second, a.microsecond) < (b.date, b.hour, b.minute, b.second, b.microsecond)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = DateTime(iso: text) else {
-            throw DataJointError(.invalidValue, "\"\(text)\" is not a datetime in the form YYYY-MM-DD HH:MM:SS")
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    static let isoForm = "a datetime in the form YYYY-MM-DD HH:MM:SS"
 }

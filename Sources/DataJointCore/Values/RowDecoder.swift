@@ -110,14 +110,49 @@ extension RowCodingSupport {
 
 // MARK: - Row level
 
+/// The named values a keyed container reads: a row's attributes, or the members of a JSON object.
+protocol KeyedValues {
+    /// The names, in the order the container's `allKeys` lists them.
+    var names: [String] { get }
+    /// The value named `name`, or `nil` if there is none.
+    func value(named name: String) -> Value?
+    /// The error for `name`, which the type being decoded needs and these values lack.
+    func missing(_ name: String, codingPath: [any CodingKey], typeName: String) -> DataJointError
+}
+
 /// A row's values indexed by name.
-struct RowLookup {
+struct RowLookup: KeyedValues {
     let names: [String]
     let values: [String: Value]
 
     init(_ row: Row) {
         names = row.names
         values = Dictionary(zip(row.names, row.values), uniquingKeysWith: { first, _ in first })
+    }
+
+    func value(named name: String) -> Value? { values[name] }
+
+    func missing(_ name: String, codingPath: [any CodingKey], typeName: String) -> DataJointError {
+        DataJointError(
+            .missingAttribute,
+            "row has no attribute `\(name)` needed by \(typeName); it has \(names.joined(separator: ", "))"
+        )
+    }
+}
+
+/// The members of a JSON object, read as values.
+struct JSONMembers: KeyedValues {
+    let object: [String: JSON]
+
+    var names: [String] { object.keys.sorted() }
+
+    func value(named name: String) -> Value? { object[name]?.asValue }
+
+    func missing(_ name: String, codingPath: [any CodingKey], typeName: String) -> DataJointError {
+        DataJointError(
+            .invalidValue,
+            "\(RowCodingSupport.location(codingPath)) has no key `\(name)` needed by \(typeName); it has \(names.joined(separator: ", "))"
+        )
     }
 }
 
@@ -129,7 +164,7 @@ struct RowTopDecoder: Decoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(RowKeyedDecodingContainer<Key>(row: row, typeName: typeName))
+        KeyedDecodingContainer(ValueKeyedDecodingContainer<Key, RowLookup>(values: row, codingPath: [], typeName: typeName))
     }
 
     private func notKeyed() -> DataJointError {
@@ -143,33 +178,30 @@ struct RowTopDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { throw notKeyed() }
 }
 
-struct RowKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let row: RowLookup
+/// The keyed container of a row (at the top level) or of a JSON object (inside an attribute).
+struct ValueKeyedDecodingContainer<Key: CodingKey, Values: KeyedValues>: KeyedDecodingContainerProtocol {
+    let values: Values
+    let codingPath: [any CodingKey]
     let typeName: String
-    var codingPath: [any CodingKey] { [] }
 
-    var allKeys: [Key] { row.names.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { values.names.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { row.values[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool { values.value(named: key.stringValue) != nil }
 
     private func value(_ key: Key) throws -> Value {
-        guard let value = row.values[key.stringValue] else {
-            throw DataJointError(
-                .missingAttribute,
-                "row has no attribute `\(key.stringValue)` needed by \(typeName); it has \(row.names.joined(separator: ", "))"
-            )
+        guard let value = values.value(named: key.stringValue) else {
+            throw values.missing(key.stringValue, codingPath: codingPath, typeName: typeName)
         }
         return value
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { row.values[key.stringValue]?.isNull ?? true }
+    func decodeNil(forKey key: Key) throws -> Bool { values.value(named: key.stringValue)?.isNull ?? true }
 
     /// Every type, primitives included (the protocol's primitive requirements default to this), decodes through
     /// one conversion.
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try RowCodingSupport.decode(T.self, from: value(key), codingPath: [key])
+        try RowCodingSupport.decode(T.self, from: value(key), codingPath: codingPath + [key])
     }
-
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
@@ -183,16 +215,16 @@ struct RowKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol
 
     func superDecoder() throws -> any Decoder {
         RowNestedDecoder(
-            value: row.values[RowCodingKey.superKey.stringValue] ?? .null, codingPath: [RowCodingKey.superKey],
-            typeName: "super")
+            value: values.value(named: RowCodingKey.superKey.stringValue) ?? .null,
+            codingPath: codingPath + [RowCodingKey.superKey], typeName: "super")
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        nestedDecoder(key, row.values[key.stringValue] ?? .null)
+        nestedDecoder(key, values.value(named: key.stringValue) ?? .null)
     }
 
     private func nestedDecoder(_ key: Key, _ value: Value) -> RowNestedDecoder {
-        RowNestedDecoder(value: value, codingPath: [key], typeName: "\(typeName).\(key.stringValue)")
+        RowNestedDecoder(value: value, codingPath: codingPath + [key], typeName: "\(typeName).\(key.stringValue)")
     }
 }
 
@@ -220,7 +252,8 @@ struct RowNestedDecoder: Decoder {
             throw RowCodingSupport.mismatch(value, as: typeName, codingPath: codingPath)
         }
         return KeyedDecodingContainer(
-            JSONKeyedDecodingContainer<Key>(object: object, codingPath: codingPath, typeName: typeName))
+            ValueKeyedDecodingContainer<Key, JSONMembers>(
+                values: JSONMembers(object: object), codingPath: codingPath, typeName: typeName))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -232,57 +265,6 @@ struct RowNestedDecoder: Decoder {
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
         RowSingleValueDecodingContainer(value: value, codingPath: codingPath)
-    }
-}
-
-struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let object: [String: JSON]
-    let codingPath: [any CodingKey]
-    let typeName: String
-
-    var allKeys: [Key] { object.keys.sorted().compactMap { Key(stringValue: $0) } }
-
-    func contains(_ key: Key) -> Bool { object[key.stringValue] != nil }
-
-    private func value(_ key: Key) throws -> Value {
-        guard let json = object[key.stringValue] else {
-            throw DataJointError(
-                .invalidValue,
-                "\(RowCodingSupport.location(codingPath)) has no key `\(key.stringValue)` needed by \(typeName); it has \(object.keys.sorted().joined(separator: ", "))"
-            )
-        }
-        return json.asValue
-    }
-
-    func decodeNil(forKey key: Key) throws -> Bool { object[key.stringValue].map { $0 == .null } ?? true }
-
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try RowCodingSupport.decode(T.self, from: value(key), codingPath: codingPath + [key])
-    }
-
-
-    func nestedContainer<NestedKey: CodingKey>(
-        keyedBy type: NestedKey.Type, forKey key: Key
-    ) throws -> KeyedDecodingContainer<NestedKey> {
-        try nestedDecoder(key, value(key)).container(keyedBy: type)
-    }
-
-    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try nestedDecoder(key, value(key)).unkeyedContainer()
-    }
-
-    func superDecoder() throws -> any Decoder {
-        RowNestedDecoder(
-            value: object[RowCodingKey.superKey.stringValue]?.asValue ?? .null,
-            codingPath: codingPath + [RowCodingKey.superKey], typeName: "super")
-    }
-
-    func superDecoder(forKey key: Key) throws -> any Decoder {
-        nestedDecoder(key, object[key.stringValue]?.asValue ?? .null)
-    }
-
-    private func nestedDecoder(_ key: Key, _ value: Value) -> RowNestedDecoder {
-        RowNestedDecoder(value: value, codingPath: codingPath + [key], typeName: "\(typeName).\(key.stringValue)")
     }
 }
 

@@ -15,121 +15,119 @@ extension Value: ValueConvertible {
     public init?(dataJointValue: Value) { self = dataJointValue }
 }
 
-extension Bool: ValueConvertible {
+/// A ``ValueConvertible`` type that reads a value with one function, ``read(_:)``, so that its conformance states the
+/// conversion as an expression and the failable initializer is written once, here.
+protocol ValueReadable: ValueConvertible {
+    /// The Swift value of `value`, or `nil` when it cannot represent it.
+    static func read(_ value: Value) -> Self?
+}
+
+extension ValueReadable {
+    public init?(dataJointValue value: Value) {
+        guard let converted = Self.read(value) else { return nil }
+        self = converted
+    }
+}
+
+extension Bool: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .bool(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> Bool? {
         switch value {
-        case .bool(let b): self = b
-        case .int(let i) where i == 0 || i == 1: self = i == 1
-        default: return nil
+        case .bool(let b): b
+        case .int(let i) where i == 0 || i == 1: i == 1
+        default: nil
         }
     }
 }
 
-extension String: ValueConvertible {
+extension String: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .string(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> String? {
         switch value {
-        case .string(let s): self = s
-        case .null: return nil
-        default: self = value.description
+        case .string(let s): s
+        case .null: nil
+        default: value.description
         }
     }
 }
 
-extension Double: ValueConvertible {
+extension Double: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .double(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> Double? {
         switch value {
-        case .double(let d): self = d
-        case .int(let i): self = Double(i)
-        case .decimal(let d): self = NSDecimalNumber(decimal: d).doubleValue
-        case .bool(let b): self = b ? 1 : 0
+        case .double(let d): d
+        case .int(let i): Double(i)
+        case .decimal(let d): NSDecimalNumber(decimal: d).doubleValue
+        case .bool(let b): b ? 1 : 0
         // Numbers may arrive as text (a value read from a string column or a driver that sends text).
-        case .string(let s):
-            guard let d = Double(s) else { return nil }
-            self = d
-        default: return nil
+        case .string(let s): Double(s)
+        default: nil
         }
     }
 }
 
-extension Float: ValueConvertible {
+extension Float: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .double(Double(self)) }
-    public init?(dataJointValue value: Value) {
-        guard let d = Double(dataJointValue: value) else { return nil }
-        self = Float(d)
-    }
+    static func read(_ value: Value) -> Float? { Double.read(value).map { Float($0) } }
 }
 
-extension Decimal: ValueConvertible {
+extension Decimal: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .decimal(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> Decimal? {
         switch value {
-        case .decimal(let d): self = d
-        case .int(let i): self = Decimal(i)
-        case .string(let s):
-            guard let d = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-            self = d
-        default: return nil
+        case .decimal(let d): d
+        case .int(let i): Decimal(i)
+        case .string(let s): Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))
+        default: nil
         }
     }
 }
 
-extension Data: ValueConvertible {
+extension Data: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .bytes(self) }
-    public init?(dataJointValue value: Value) {
-        guard case .bytes(let d) = value else { return nil }
-        self = d
-    }
+    static func read(_ value: Value) -> Data? { if case .bytes(let d) = value { d } else { nil } }
 }
 
-extension UUID: ValueConvertible {
+extension UUID: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .uuid(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> UUID? {
         switch value {
-        case .uuid(let u): self = u
-        case .string(let s):
-            guard let u = UUID(uuidString: s) else { return nil }
-            self = u
-        default: return nil
+        case .uuid(let u): u
+        case .string(let s): UUID(uuidString: s)
+        default: nil
         }
     }
 }
 
-extension CalendarDate: ValueConvertible {
+extension CalendarDate: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .date(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> CalendarDate? {
         switch value {
-        case .date(let d): self = d
-        case .datetime(let d): self = d.date
-        case .string(let s):
-            guard let d = CalendarDate(iso: s) else { return nil }
-            self = d
-        default: return nil
+        case .date(let d): d
+        case .datetime(let d): d.date
+        case .string(let s): CalendarDate(iso: s)
+        default: nil
         }
     }
 }
 
-extension DateTime: ValueConvertible {
+extension DateTime: ValueConvertible, ValueReadable {
     public var dataJointValue: Value { .datetime(self) }
-    public init?(dataJointValue value: Value) {
+    static func read(_ value: Value) -> DateTime? {
         switch value {
-        case .datetime(let d): self = d
-        case .date(let d): self = DateTime(date: d)!
-        case .string(let s):
-            guard let d = DateTime(iso: s) else { return nil }
-            self = d
-        default: return nil
+        case .datetime(let d): d
+        case .date(let d): DateTime(date: d)
+        case .string(let s): DateTime(iso: s)
+        default: nil
         }
     }
 }
 
-extension Date: ValueConvertible {
+extension Date: ValueConvertible, ValueReadable {
     /// A `Date` is stored as its UTC wall-clock time.
     public var dataJointValue: Value { .datetime(DateTime(self)) }
-    public init?(dataJointValue value: Value) {
-        guard let dt = DateTime(dataJointValue: value) else { return nil }
+    static func read(_ value: Value) -> Date? {
+        guard let dt = DateTime.read(value) else { return nil }
         var c = DateComponents()
         c.year = dt.date.year
         c.month = dt.date.month
@@ -140,18 +138,17 @@ extension Date: ValueConvertible {
         c.nanosecond = dt.microsecond * 1000
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: c) else { return nil }
-        self = date
+        return calendar.date(from: c)
     }
 }
 
-extension JSON: ValueConvertible {
+extension JSON: ValueConvertible, ValueReadable {
     public var dataJointValue: DataJointCore.Value { .json(self) }
-    public init?(dataJointValue value: DataJointCore.Value) {
+    static func read(_ value: DataJointCore.Value) -> JSON? {
         switch value {
-        case .json(let j): self = j
-        case .null: self = .null
-        default: return nil
+        case .json(let j): j
+        case .null: JSON.null
+        default: nil
         }
     }
 }
