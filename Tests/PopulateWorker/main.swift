@@ -5,7 +5,7 @@
 //     dj-populate-worker BACKEND TARGET SCHEMA MODE [K] [--sleep-ms N] [--workers N] [--wait-for-go] [--three-phase]
 //                        [--exclude K]...
 //
-// BACKEND  sqlite | postgresql | mysql
+// BACKEND  sqlite | postgresql | mysql (the server on DJ_TEST_MYSQL_PORT, as the tests use, or 3307)
 // TARGET   the SQLite file, the PostgreSQL database name (ignored for mysql)
 // MODE     work            compute normally
 //          hang-in-make    insert the row of the first key, print `IN_MAKE <key_id>`, then sleep forever inside make
@@ -202,7 +202,8 @@ do {
     case "postgresql":
         db = Connection(driver: try await PostgresDriver.open(server(port: 5432, databaseName: options.target)), settings: settings)
     case "mysql":
-        db = Connection(driver: try await MySQLDriver.open(server(port: 3307, databaseName: nil)), settings: settings)
+        let port = Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? 3307
+        db = Connection(driver: try await MySQLDriver.open(server(port: port, databaseName: nil)), settings: settings)
     default:
         fail("unknown backend \(options.backend)")
     }
