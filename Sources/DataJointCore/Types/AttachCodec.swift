@@ -19,13 +19,11 @@ public struct AttachCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard let path = path(of: value) else {
-            throw DataJointError(
-                .invalidValue,
-                "`\(context.table)`.`\(context.attribute)` is <attach>: give the path of a file, not \(value.kindName)")
+            throw context.unsupportedValue(value, codec: "<attach>", give: "the path of a file")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataJointError(.invalidValue, "attachment file not found for `\(context.table)`.`\(context.attribute)`: \(path)")
+            throw DataJointError(.invalidValue, "attachment file not found for \(context.attributeName): \(path)")
         }
         guard !isDirectory.boolValue else {
             throw DataJointError(.invalidValue, "<attach> does not take directories (`\(context.attribute)`): \(path)")
@@ -46,12 +44,12 @@ public struct AttachCodec: Codec {
 
     public func decode(_ stored: Value, context: CodecContext) throws -> Value {
         guard case .bytes(let data) = stored, let zero = data.firstIndex(of: 0) else {
-            throw DataJointError(.codec, "`\(context.table)`.`\(context.attribute)` does not hold an attachment")
+            throw DataJointError(.codec, "\(context.attributeName) does not hold an attachment")
         }
         guard let filename = String(data: data[data.startIndex..<zero], encoding: .utf8), !filename.isEmpty,
             !filename.contains("/"), filename != "..", filename != "."
         else {
-            throw DataJointError(.codec, "`\(context.table)`.`\(context.attribute)` holds an attachment with an invalid file name")
+            throw DataJointError(.codec, "\(context.attributeName) holds an attachment with an invalid file name")
         }
         let contents = data[data.index(after: zero)...]
         let directory = URL(fileURLWithPath: context.downloadPath)

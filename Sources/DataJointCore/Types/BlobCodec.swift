@@ -43,10 +43,7 @@ public struct BlobCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard BlobCodec.blobValue(of: value) != nil else {
-            throw DataJointError(
-                .invalidValue,
-                "`\(context.table)`.`\(context.attribute)` is <blob>: give a BlobValue, an NDArray or a plain value, not "
-                    + "\(value.kindName)")
+            throw context.unsupportedValue(value, codec: "<blob>", give: "a BlobValue, an NDArray or a plain value")
         }
     }
 
@@ -57,12 +54,12 @@ public struct BlobCodec: Codec {
 
     public func decode(_ stored: Value, context: CodecContext) throws -> Value {
         guard case .bytes(let data) = stored else {
-            throw DataJointError(.codec, "`\(context.table)`.`\(context.attribute)` does not hold a blob")
+            throw DataJointError(.codec, "\(context.attributeName) does not hold a blob")
         }
         do {
             return .custom(CustomValue(try Blob.unpack(data)))
         } catch let error as DataJointError {
-            throw DataJointError(.codec, "`\(context.table)`.`\(context.attribute)`: \(error.message)")
+            throw DataJointError(.codec, "\(context.attributeName): \(error.message)")
         }
     }
 }

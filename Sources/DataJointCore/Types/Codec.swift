@@ -83,13 +83,29 @@ public struct CodecContext: Sendable {
     /// file paths), with its configuration.
     public func objectStore(filepath: Bool = false) throws -> StoreRegistry.Resolved {
         guard let stores else {
-            throw DataJointError(.configuration, "`\(table)`.`\(attribute)` needs an object store, but none is configured")
+            throw DataJointError(.configuration, "\(attributeName) needs an object store, but none is configured")
         }
         do {
             return try stores.resolve(store, filepath: filepath)
         } catch let error as DataJointError {
-            throw error.reworded("`\(table)`.`\(attribute)`: \(error.message)")
+            throw error.reworded("\(attributeName): \(error.message)")
         }
+    }
+
+    /// The attribute as messages name it: `` `table`.`attribute` ``.
+    var attributeName: String { "`\(table)`.`\(attribute)`" }
+
+    /// The error for an inserted value the attribute's codec does not take:
+    /// "`` `session`.`trace` `` is <npy@>: give an NDArray, not text".
+    func unsupportedValue(_ value: Value, codec: String, give expected: String) -> DataJointError {
+        DataJointError(.invalidValue, "\(attributeName) is \(codec): give \(expected), not \(value.kindName)")
+    }
+
+    /// A new schema-addressed path (``ObjectPath``) for this attribute of the row being inserted.
+    func newObjectPath(fileExtension: String?, spec: StoreSpec) -> String {
+        ObjectPath.path(
+            schema: schema, table: table, attribute: attribute, primaryKey: primaryKey, fileExtension: fileExtension,
+            spec: spec)
     }
 
     /// Records that `path` was newly written to `store` for a row that is not committed yet: if the insert fails,

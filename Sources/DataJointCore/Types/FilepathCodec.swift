@@ -15,9 +15,7 @@ public struct FilepathCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard case .string = value else {
-            throw DataJointError(
-                .invalidValue,
-                "`\(context.table)`.`\(context.attribute)` is <filepath@>: give a path relative to the store, not \(value.kindName)")
+            throw context.unsupportedValue(value, codec: "<filepath@>", give: "a path relative to the store")
         }
     }
 
@@ -26,7 +24,7 @@ public struct FilepathCodec: Codec {
         let (spec, store) = try context.objectStore(filepath: true).pair
         let relative = String(path.drop(while: { $0 == "/" }))
         func refuse(_ why: String) -> DataJointError {
-            DataJointError(.invalidValue, "`\(context.table)`.`\(context.attribute)`: \(why) (got \(path))")
+            DataJointError(.invalidValue, "\(context.attributeName): \(why) (got \(path))")
         }
         for (key, prefix) in [("hash_prefix", spec.hashPrefix), ("schema_prefix", spec.schemaPrefix)] {
             let section = prefix.trimmingCharacters(in: CharacterSet(charactersIn: "/"))

@@ -14,8 +14,7 @@ public struct HashCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard case .bytes = value else {
-            throw DataJointError(
-                .invalidValue, "`\(context.table)`.`\(context.attribute)` is <hash@>: give bytes (Data), not \(value.kindName)")
+            throw context.unsupportedValue(value, codec: "<hash@>", give: "bytes (Data)")
         }
     }
 
@@ -43,7 +42,7 @@ public struct HashCodec: Codec {
         guard HashAddress.hash(of: data) == expected else {
             throw DataJointError(
                 .missingObject,
-                "`\(context.table)`.`\(context.attribute)`: the object at \(store.url(for: path)) does not match its hash "
+                "\(context.attributeName): the object at \(store.url(for: path)) does not match its hash "
                     + "\(expected); it was changed or damaged outside DataJoint")
         }
         return .bytes(data)
@@ -68,7 +67,7 @@ struct StoredMetadata {
         }
         guard case .object(let object)? = json else {
             throw DataJointError(
-                .codec, "`\(context.table)`.`\(context.attribute)` does not hold the JSON metadata of a stored object")
+                .codec, "\(context.attributeName) does not hold the JSON metadata of a stored object")
         }
         self.object = object
         self.context = context
@@ -77,7 +76,7 @@ struct StoredMetadata {
     func string(_ key: String) throws -> String {
         guard case .string(let s)? = object[key] else {
             throw DataJointError(
-                .codec, "`\(context.table)`.`\(context.attribute)`: the stored metadata has no `\(key)`")
+                .codec, "\(context.attributeName): the stored metadata has no `\(key)`")
         }
         return s
     }

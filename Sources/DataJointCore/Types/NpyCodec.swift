@@ -12,12 +12,11 @@ public struct NpyCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard let array = NDArray(dataJointValue: value) else {
-            throw DataJointError(
-                .invalidValue, "`\(context.table)`.`\(context.attribute)` is <npy@>: give an NDArray, not \(value.kindName)")
+            throw context.unsupportedValue(value, codec: "<npy@>", give: "an NDArray")
         }
         if array.dtype == .object {
             throw DataJointError(
-                .invalidValue, "`\(context.table)`.`\(context.attribute)` is <npy@>: object arrays cannot be stored as .npy")
+                .invalidValue, "\(context.attributeName) is <npy@>: object arrays cannot be stored as .npy")
         }
     }
 
@@ -25,9 +24,7 @@ public struct NpyCodec: Codec {
         guard let array = NDArray(dataJointValue: value) else { throw DataJointError(.invalidValue, "not an array") }
         let data = try NpyFormat.encode(array)
         let (spec, store) = try context.objectStore().pair
-        let path = ObjectPath.path(
-            schema: context.schema, table: context.table, attribute: context.attribute, primaryKey: context.primaryKey,
-            fileExtension: ".npy", spec: spec)
+        let path = context.newObjectPath(fileExtension: ".npy", spec: spec)
         context.recordNewObject(path, in: store)
         try await store.put(data, at: path)
         return .json([

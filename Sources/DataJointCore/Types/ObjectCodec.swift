@@ -35,14 +35,12 @@ public struct ObjectCodec: Codec {
 
     public func validate(_ value: Value, context: CodecContext) throws {
         guard let content = content(of: value) else {
-            throw DataJointError(
-                .invalidValue,
-                "`\(context.table)`.`\(context.attribute)` is <object@>: give Data, ObjectData, or the path of a local file "
-                    + "or directory, not \(value.kindName)")
+            throw context.unsupportedValue(
+                value, codec: "<object@>", give: "Data, ObjectData, or the path of a local file or directory")
         }
         if case .file(let url) = content, !FileManager.default.fileExists(atPath: url.path) {
             throw DataJointError(
-                .invalidValue, "`\(context.table)`.`\(context.attribute)`: no file or directory at \(url.path)")
+                .invalidValue, "\(context.attributeName): no file or directory at \(url.path)")
         }
     }
 
@@ -79,9 +77,7 @@ public struct ObjectCodec: Codec {
         case .stored:
             fatalError("handled above")
         }
-        let path = ObjectPath.path(
-            schema: context.schema, table: context.table, attribute: context.attribute, primaryKey: context.primaryKey,
-            fileExtension: ext, spec: spec)
+        let path = context.newObjectPath(fileExtension: ext, spec: spec)
         context.recordNewObject(path, in: store)
         if isDirectory { context.recordNewObject(path + ".manifest.json", in: store) }
         try await upload(path)
