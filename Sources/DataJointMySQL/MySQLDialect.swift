@@ -94,13 +94,7 @@ public struct MySQLDialect: Dialect {
             if !comment.isEmpty { parts.append("COMMENT " + commentLiteral(comment)) }
             lines.append(parts.joined(separator: " "))
         }
-        lines.append("PRIMARY KEY (" + table.primaryKey.map(quote).joined(separator: ", ") + ")")
-        for fk in table.foreignKeys {
-            lines.append(
-                "FOREIGN KEY (" + fk.columns.map(quote).joined(separator: ", ") + ") REFERENCES "
-                    + qualifiedName(fk.referencedTable) + " (" + fk.referencedColumns.map(quote).joined(separator: ", ")
-                    + ") ON UPDATE CASCADE ON DELETE RESTRICT")
-        }
+        lines += keyConstraintClauses(table)
         for index in table.indexes {
             let columns = index.columns.map { $0.hasPrefix("(") ? $0 : quote($0) }.joined(separator: ",")
             lines.append((index.unique ? "unique index (" : "index (") + columns + ")")

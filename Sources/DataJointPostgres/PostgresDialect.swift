@@ -212,13 +212,7 @@ public struct PostgresDialect: Dialect {
             }
             lines.append(line)
         }
-        lines.append("PRIMARY KEY (" + table.primaryKey.map(quote).joined(separator: ", ") + ")")
-        for fk in table.foreignKeys {
-            lines.append(
-                "FOREIGN KEY (" + fk.columns.map(quote).joined(separator: ", ") + ") REFERENCES "
-                    + qualifiedName(fk.referencedTable) + " (" + fk.referencedColumns.map(quote).joined(separator: ", ")
-                    + ") ON UPDATE CASCADE ON DELETE RESTRICT")
-        }
+        lines += keyConstraintClauses(table)
         statements.append(RenderedSQL("CREATE TABLE IF NOT EXISTS \(qualified) (\n" + lines.joined(separator: ",\n") + "\n)"))
 
         // Declared indexes (and `unique` foreign keys) in order, then an index for each foreign key whose columns

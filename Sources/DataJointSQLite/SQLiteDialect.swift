@@ -87,13 +87,7 @@ public struct SQLiteDialect: Dialect {
             }
             items.append(line)
         }
-        items.append("PRIMARY KEY (" + table.primaryKey.map(quote).joined(separator: ", ") + ")")
-        for fk in table.foreignKeys {
-            items.append(
-                "FOREIGN KEY (" + fk.columns.map(quote).joined(separator: ", ") + ") REFERENCES "
-                    + qualifiedName(fk.referencedTable) + " (" + fk.referencedColumns.map(quote).joined(separator: ", ")
-                    + ") ON UPDATE CASCADE ON DELETE RESTRICT")
-        }
+        items += keyConstraintClauses(table)
         var statements = [RenderedSQL("CREATE TABLE " + qualifiedName(table.name) + " (\n  " + items.joined(separator: ",\n  ") + "\n)")]
         var indexed: [[String]] = [table.primaryKey]
         for (n, index) in table.indexes.enumerated() {
