@@ -235,13 +235,7 @@ final class MySQLConnection: @unchecked Sendable {
                     finishActiveCursor()
                     return (rows, true)
                 }
-                for v in row {
-                    switch v {
-                    case .bytes(let d): bytes += d.count
-                    case .string(let s): bytes += s.utf8.count
-                    default: bytes += 8
-                    }
-                }
+                bytes += row.reduce(0) { $0 + $1.approximateByteCount }
                 rows.append(row)
             }
             return (rows, false)

@@ -2,7 +2,6 @@ import DataJointCore
 import Foundation
 import NIOCore
 import SQLiteNIO
-import Synchronization
 
 /// One SQLite connection, used by one task at a time (the driver's lock guarantees it).
 struct SQLiteSession: DatabaseSession {
@@ -41,36 +40,25 @@ struct SQLiteSession: DatabaseSession {
     }
 
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error> {
-        // A bounded buffer: when the consumer falls behind, the SQLite thread waits; when it stops listening,
-        // the remaining rows are skipped.
-        let (stream, continuation) = AsyncThrowingStream<[Value], any Error>.makeStream(bufferingPolicy: .bufferingOldest(1024))
+        // Rows are read ahead of the consumer only as far as the buffer holds; when the consumer lets go of the
+        // stream, the remaining rows are skipped.
+        let buffer = SQLiteRowBuffer()
         let connection = self.connection
         Task {
             do {
-                let stopped = Atomic<Bool>(false)
                 try await connection.query(statement.sql, statement.binds.map(SQLiteSession.bind)) { row in
-                    guard !stopped.load(ordering: .relaxed) else { return }
-                    let values = row.columns.map { SQLiteSession.value($0.data) }
-                    while true {
-                        switch continuation.yield(values) {
-                        case .enqueued: return
-                        case .terminated:
-                            stopped.store(true, ordering: .relaxed)
-                            return
-                        case .dropped:
-                            usleep(200)
-                        @unknown default: return
-                        }
-                    }
+                    guard !buffer.isStopped else { return }
+                    buffer.append(row.columns.map { SQLiteSession.value($0.data) })
                 }
-                continuation.finish()
+                buffer.finish(.success(()))
             } catch let error as SQLiteError {
-                continuation.finish(throwing: SQLiteSession.translate(error, sql: statement.sql))
+                buffer.finish(.failure(SQLiteSession.translate(error, sql: statement.sql)))
             } catch {
-                continuation.finish(throwing: error)
+                buffer.finish(.failure(error))
             }
         }
-        return stream
+        let reader = SQLiteStreamReader(buffer)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
     }
 
     static func bind(_ value: Value) -> SQLiteData {

@@ -9,14 +9,17 @@ struct DialectTests {
     let table = SQLTableName(schema: "lab", table: "t")
     let source = SQLTableName(schema: "lab", table: "s")
 
-    /// Renders an INSERT of columns `k`, `v` (or only the key `k`) from two literal rows or from a SELECT.
+    /// Renders an INSERT of columns `k`, `v` (or only the key `k`) from two literal rows or from a SELECT
+    /// (restricted to `k > 0` when `restricted`).
     func insert(
-        _ dialect: any Dialect, _ action: SQLConflictAction, keyOnly: Bool = false, fromSelect: Bool = false
+        _ dialect: any Dialect, _ action: SQLConflictAction, keyOnly: Bool = false, fromSelect: Bool = false,
+        restricted: Bool = false
     ) -> RenderedSQL {
         let columns = keyOnly ? ["k"] : ["k", "v"]
+        let condition: SQLExpression? = restricted ? .binary(.column("k"), ">", .bind(0)) : nil
         let rows: SQLInsert.Rows =
             fromSelect
-            ? .select(SQLSelect(columns: columns.map { (.column($0), nil) }, from: .table(source)))
+            ? .select(SQLSelect(columns: columns.map { (.column($0), nil) }, from: .table(source), where: condition))
             : .values(keyOnly ? [[1], [3]] : [[1, 2], [3, 4]])
         return dialect.render(.insert(SQLInsert(table: table, columns: columns, rows: rows, onConflict: action)))
     }
@@ -39,6 +42,10 @@ struct DialectTests {
         #expect(
             insert(d, .replace(key: ["k"]), fromSelect: true).sql
                 == #"INSERT INTO "lab.t" ("k", "v") SELECT "k", "v" FROM "lab.s" WHERE true ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v""#)
+        // A SELECT with a WHERE clause of its own needs no second one.
+        #expect(
+            insert(d, .replace(key: ["k"]), fromSelect: true, restricted: true).sql
+                == #"INSERT INTO "lab.t" ("k", "v") SELECT "k", "v" FROM "lab.s" WHERE "k" > ?1 ON CONFLICT ("k") DO UPDATE SET "v" = excluded."v""#)
     }
 
     @Test("PostgreSQL: ON CONFLICT DO NOTHING and ON CONFLICT (key) DO UPDATE SET ... EXCLUDED")
@@ -131,5 +138,42 @@ extension Value {
     fileprivate var isNaNFloat: Bool {
         if case .double(let d) = self { return d.isNaN }
         return false
+    }
+}
+
+enum ReplaceFromQueryPipeline {
+    struct RqSource: Manual {
+        static let definition = """
+            k : int32
+            ---
+            v : int32
+            """
+    }
+
+    struct RqTarget: Manual {
+        static let definition = """
+            k : int32
+            ---
+            v : int32
+            """
+    }
+}
+
+@Suite("Insert from a query, replacing")
+struct ReplaceFromQueryTests {
+    typealias P = ReplaceFromQueryPipeline
+
+    @Test("the rows of a restricted query replace existing rows and add new ones", arguments: TestBackend.all)
+    func replaceFromRestrictedQuery(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let s = try await db.schema("replace_from_query", tables: P.RqSource.self, P.RqTarget.self)
+            try await s[P.RqSource.self].insert([["k": 1, "v": 10], ["k": 2, "v": 20], ["k": 3, "v": 30]])
+            try await s[P.RqTarget.self].insert([["k": 1, "v": 1], ["k": 3, "v": 3]])
+            try await s[P.RqTarget.self].insert(from: s[P.RqSource.self] & "k < 3", replace: true)
+            #expect(try await s[P.RqTarget.self].toArray("v", as: Int.self, orderBy: ["k"]) == [10, 20, 3])
+            try await s[P.RqTarget.self].insert(from: s[P.RqSource.self], replace: true)
+            #expect(try await s[P.RqTarget.self].toArray("v", as: Int.self, orderBy: ["k"]) == [10, 20, 30])
+        }
     }
 }

@@ -103,8 +103,10 @@ final class TestContext: Sendable {
     }
 
     /// A new connection to this test's database.
-    func connect(settings: Settings) async throws -> Connection {
+    func connect(settings: Settings, maxSessions: Int? = nil) async throws -> Connection {
         let connection: Connection
+        var options = backend.serverOptions
+        if let maxSessions { options.maxSessions = maxSessions }
         switch backend {
         case .sqlite:
             connection = Connection(driver: try await SQLiteDriver.open(path: sqlitePath), settings: settings)
@@ -115,11 +117,10 @@ final class TestContext: Sendable {
                 try await admin.close()
                 created.withLock { $0 = true }
             }
-            var options = backend.serverOptions
             options.databaseName = id
             connection = Connection(driver: try await PostgresDriver.open(options), settings: settings)
         case .mysql:
-            connection = Connection(driver: try await MySQLDriver.open(backend.serverOptions), settings: settings)
+            connection = Connection(driver: try await MySQLDriver.open(options), settings: settings)
         }
         connections.withLock { $0.append(connection) }
         return connection

@@ -5,10 +5,11 @@ import Testing
 /// Connections for tests. Inside `backend.run { ... }` they reach that test's own database on that backend;
 /// outside, a fresh in-memory SQLite database.
 enum TestDatabase {
-    /// A connection with safemode off (unless settings say otherwise).
-    static func connect(settings: Settings = Settings(safemode: false)) async throws -> Connection {
+    /// A connection with safemode off (unless settings say otherwise). `maxSessions` limits the sessions of a
+    /// server backend (SQLite has one).
+    static func connect(settings: Settings = Settings(safemode: false), maxSessions: Int? = nil) async throws -> Connection {
         if let context = TestContext.current {
-            return try await context.connect(settings: settings)
+            return try await context.connect(settings: settings, maxSessions: maxSessions)
         }
         return try await DataJoint.connect(path: ":memory:", settings: settings)
     }

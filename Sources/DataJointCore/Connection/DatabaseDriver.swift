@@ -5,7 +5,9 @@ public protocol DatabaseSession: Sendable {
     func execute(_ statement: RenderedSQL) async throws -> Int
     /// Runs a query and returns all rows (values in column order, as primitives: null, int, double, string, bytes).
     func query(_ statement: RenderedSQL) async throws -> [[Value]]
-    /// Runs a query and delivers rows as they arrive.
+    /// Runs a query and delivers its rows as the consumer pulls them: the driver reads ahead of the consumer by a
+    /// bounded buffer at most, and stops reading when the consumer lets go of the stream (which it must do before
+    /// the session runs anything else).
     func stream(_ statement: RenderedSQL) -> AsyncThrowingStream<[Value], any Error>
     /// Whether ``copy(into:columns:rows:)`` is the backend's fast path for loading many rows.
     var supportsBulkCopy: Bool { get }

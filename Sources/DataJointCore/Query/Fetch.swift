@@ -83,40 +83,18 @@ extension QueryConvertible {
         return try await Self.fetch(query, nil, orderBy: [], limit: 1, offset: nil).isEmpty
     }
 
-    /// Streams the rows as they arrive from the database, without holding them all in memory.
-    public func rows(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) -> AsyncThrowingStream<Row, any Error> {
-        // A bounded buffer: rows are read from the database only as fast as they are consumed.
-        let (stream, continuation) = AsyncThrowingStream<Row, any Error>.makeStream(bufferingPolicy: .bufferingOldest(1024))
-        let task = Task {
-            do {
-                let query = try await compiled()
-                let (select, attributes) = try QueryCompiler().fetchSelect(
-                    query, attributes: nil, orderBy: orderBy, limit: limit, offset: offset)
-                let statement = query.connection.dialect.render(.select(select))
-                let decoder = try RowValueDecoder(
-                    attributes: attributes, computed: query.computed, connection: query.connection,
-                    table: QueryCompiler.description(of: query))
-                try await query.connection.withSession { session in
-                    rowLoop: for try await raw in session.stream(statement) {
-                        try Task.checkCancellation()
-                        let row = try await decoder.decode(raw)
-                        while true {
-                            switch continuation.yield(row) {
-                            case .enqueued: continue rowLoop
-                            case .terminated: break rowLoop
-                            case .dropped: try await Task.sleep(nanoseconds: 200_000)
-                            @unknown default: break rowLoop
-                            }
-                        }
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+    /// Streams the rows as the loop over them asks for them, without holding them all in memory (see ``RowStream``).
+    public func rows(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) -> RowStream {
+        RowStream {
+            let query = try await compiled()
+            let (select, attributes) = try QueryCompiler().fetchSelect(
+                query, attributes: nil, orderBy: orderBy, limit: limit, offset: offset)
+            let decoder = try RowValueDecoder(
+                attributes: attributes, computed: query.computed, connection: query.connection,
+                table: QueryCompiler.description(of: query))
+            return RowStream.Source(
+                connection: query.connection, statement: query.connection.dialect.render(.select(select)), decoder: decoder)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     func fetchRows(_ attributes: [String]?, orderBy: [String], limit: Int?, offset: Int?) async throws -> [Row] {

@@ -140,7 +140,7 @@ public struct SQLRenderer {
             append(" ON DUPLICATE KEY UPDATE " + others.map { "\(quote($0))=VALUES(\(quote($0)))" }.joined(separator: ", "))
         case (.replace(let key), .onConflict), (.replace(let key), .sqliteOnConflict):
             let sqlite = syntax == .sqliteOnConflict
-            if sqlite, case .select = insert.rows { append(" WHERE true") }
+            if sqlite, case .select(let select) = insert.rows, SQLRenderer.endsWithFrom(select) { append(" WHERE true") }
             append(" ON CONFLICT (" + key.map(quote).joined(separator: ", ") + ")")
             let others = insert.columns.filter { !key.contains($0) }
             let excluded = sqlite ? "excluded" : "EXCLUDED"
@@ -149,6 +149,15 @@ public struct SQLRenderer {
                     ? " DO NOTHING"
                     : " DO UPDATE SET " + others.map { "\(quote($0)) = \(excluded).\(quote($0))" }.joined(separator: ", "))
         }
+    }
+
+    /// True when a SELECT's text ends with its FROM clause, where SQLite would read a following `ON CONFLICT` as a
+    /// join's `ON`.
+    static func endsWithFrom(_ select: SQLSelect) -> Bool {
+        // The parts of a UNION follow the first part's own clauses.
+        if let last = select.union.last { return endsWithFrom(last) }
+        return select.whereClause == nil && select.groupBy.isEmpty && select.having == nil && select.orderBy.isEmpty
+            && select.limit == nil && select.offset == nil
     }
 
     /// MySQL's way to skip a duplicate: an update of the first column to itself.

@@ -442,17 +442,3 @@ enum InsertErrors {
         }
     }
 }
-
-extension Value {
-    /// Roughly how many bytes the value takes on the wire, for sizing multi-row statements.
-    var approximateByteCount: Int {
-        switch self {
-        case .null, .bool: 1
-        case .int, .double, .date: 8
-        case .datetime, .uuid, .decimal: 16
-        case .string(let s): s.utf8.count
-        case .bytes(let d): d.count
-        case .json, .custom: 64
-        }
-    }
-}

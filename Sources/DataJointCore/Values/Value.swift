@@ -83,3 +83,18 @@ extension Value: CustomStringConvertible {
         return String(d)
     }
 }
+
+extension Value {
+    /// Roughly how many bytes the value takes on the wire, for sizing multi-row statements and bounding the rows a
+    /// driver reads ahead.
+    public var approximateByteCount: Int {
+        switch self {
+        case .null, .bool: 1
+        case .int, .double, .date: 8
+        case .datetime, .uuid, .decimal: 16
+        case .string(let s): s.utf8.count
+        case .bytes(let d): d.count
+        case .json, .custom: 64
+        }
+    }
+}
