@@ -165,8 +165,7 @@ struct ReplaceFromQueryTests {
 
     @Test("the rows of a restricted query replace existing rows and add new ones", arguments: TestBackend.all)
     func replaceFromRestrictedQuery(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let db = try await TestDatabase.connect()
+        try await backend.withDatabase { db in
             let s = try await db.schema("replace_from_query", tables: P.RqSource.self, P.RqTarget.self)
             try await s[P.RqSource.self].insert([["k": 1, "v": 10], ["k": 2, "v": 20], ["k": 3, "v": 30]])
             try await s[P.RqTarget.self].insert([["k": 1, "v": 1], ["k": 3, "v": 3]])
