@@ -87,13 +87,8 @@ extension QueryConvertible {
     public func rows(orderBy: [String] = [], limit: Int? = nil, offset: Int? = nil) -> RowStream {
         RowStream {
             let query = try await compiled()
-            let (select, attributes) = try QueryCompiler().fetchSelect(
-                query, attributes: nil, orderBy: orderBy, limit: limit, offset: offset)
-            let decoder = try RowValueDecoder(
-                attributes: attributes, computed: query.computed, connection: query.connection,
-                table: QueryCompiler.description(of: query))
-            return RowStream.Source(
-                connection: query.connection, statement: query.connection.dialect.render(.select(select)), decoder: decoder)
+            let (statement, decoder) = try Self.fetchStatement(query, nil, orderBy: orderBy, limit: limit, offset: offset)
+            return RowStream.Source(connection: query.connection, statement: statement, decoder: decoder)
         }
     }
 
@@ -104,14 +99,23 @@ extension QueryConvertible {
     static func fetch(_ query: CompiledQuery, _ attributes: [String]?, orderBy: [String], limit: Int?, offset: Int?)
         async throws -> [Row]
     {
+        let (statement, decoder) = try fetchStatement(query, attributes, orderBy: orderBy, limit: limit, offset: offset)
+        let raw = try await query.connection.query(statement)
+        guard decoder.hasCodecs else { return try raw.map { try decoder.decodeWithoutCodecs($0) } }
+        return try await decoder.decodeInParallel(raw)
+    }
+
+    /// The statement fetching the attributes (nil: all) of a compiled query in an order and page, and the decoder
+    /// of its rows.
+    static func fetchStatement(
+        _ query: CompiledQuery, _ attributes: [String]?, orderBy: [String], limit: Int?, offset: Int?
+    ) throws -> (RenderedSQL, RowValueDecoder) {
         let (select, selected) = try QueryCompiler().fetchSelect(
             query, attributes: attributes, orderBy: orderBy, limit: limit, offset: offset)
-        let raw = try await query.connection.query(query.connection.dialect.render(.select(select)))
         let decoder = try RowValueDecoder(
             attributes: selected, computed: query.computed, connection: query.connection,
             table: QueryCompiler.description(of: query))
-        guard decoder.hasCodecs else { return try raw.map { try decoder.decodeWithoutCodecs($0) } }
-        return try await decoder.decodeInParallel(raw)
+        return (query.connection.dialect.render(.select(select)), decoder)
     }
 }
 
