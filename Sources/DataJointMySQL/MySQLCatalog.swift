@@ -179,6 +179,62 @@ struct MySQLCatalog: Catalog {
         return order.map { found[$0]! }
     }
 
+    func dependencies(inSchemas schemas: Set<String>, _ session: any DatabaseSession) async throws -> CatalogDependencies {
+        let names = schemas.sorted()
+        guard !names.isEmpty else { return CatalogDependencies(primaryKeys: [:], foreignKeys: []) }
+        let list = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        let binds = names.map { Value.string($0) }
+        var primaryKeys: [SQLTableName: [String]] = [:]
+        let tableRows = try await session.query(
+            RenderedSQL(
+                "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (\(list)) "
+                    + "AND TABLE_TYPE = 'BASE TABLE'", binds))
+        for row in tableRows {
+            guard let schema = MySQLCatalog.string(row[0]), schemas.contains(schema),
+                let table = MySQLCatalog.string(row[1]), !table.hasPrefix("~")
+            else { continue }
+            primaryKeys[SQLTableName(schema: schema, table: table)] = []
+        }
+        let keyRows = try await session.query(
+            RenderedSQL(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, "
+                    + "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                    + "WHERE TABLE_SCHEMA IN (\(list)) OR REFERENCED_TABLE_SCHEMA IN (\(list)) "
+                    + "ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION", binds + binds))
+        var order: [[String]] = []
+        var found: [[String]: (child: SQLTableName, constraint: ForeignKeyConstraint)] = [:]
+        for row in keyRows {
+            guard let schema = MySQLCatalog.string(row[0]), let table = MySQLCatalog.string(row[1]),
+                let constraint = MySQLCatalog.string(row[2]), let column = MySQLCatalog.string(row[3])
+            else { continue }
+            let name = SQLTableName(schema: schema, table: table)
+            if constraint == "PRIMARY" {
+                if primaryKeys[name] != nil { primaryKeys[name]!.append(column) }
+                continue
+            }
+            guard let parentSchema = MySQLCatalog.string(row[4]), let parentTable = MySQLCatalog.string(row[5]),
+                let parentColumn = MySQLCatalog.string(row[6]),
+                schemas.contains(schema) || schemas.contains(parentSchema)
+            else { continue }  // a unique key, or a row matched only by case-insensitive comparison
+            let key = [schema, table, constraint]
+            if found[key] == nil {
+                order.append(key)
+                found[key] = (
+                    name,
+                    ForeignKeyConstraint(
+                        columns: [], referencedTable: SQLTableName(schema: parentSchema, table: parentTable),
+                        referencedColumns: [])
+                )
+            }
+            found[key]!.constraint.columns.append(column)
+            found[key]!.constraint.referencedColumns.append(parentColumn)
+        }
+        order.sort { a, b in
+            (a[0], a[1]) != (b[0], b[1]) ? (a[0], a[1]) < (b[0], b[1]) : MySQLCatalog.constraintOrder(a[2], b[2])
+        }
+        return CatalogDependencies(primaryKeys: primaryKeys, foreignKeys: order.map { found[$0]! })
+    }
+
     /// The default as SQL literal text on either server.
     func defaultSQL(_ reported: String?, extra: String, nullable: Bool) -> String? {
         guard let reported else { return nil }

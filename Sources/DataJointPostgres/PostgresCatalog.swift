@@ -200,6 +200,38 @@ struct PostgresCatalog: Catalog {
             where: "con.confrelid = \(PostgresCatalog.tableOID)", [.string(table.schema), .string(table.table)], session)
     }
 
+    func dependencies(inSchemas schemas: Set<String>, _ session: any DatabaseSession) async throws -> CatalogDependencies {
+        let names = schemas.sorted()
+        guard !names.isEmpty else { return CatalogDependencies(primaryKeys: [:], foreignKeys: []) }
+        let list = (1...names.count).map { "$\($0)" }.joined(separator: ", ")
+        let binds = names.map { Value.string($0) }
+        let keyRows = try await session.query(
+            RenderedSQL(
+                """
+                SELECT n.nspname::text, c.relname::text, a.attname::text
+                FROM pg_catalog.pg_class c
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype = 'p'
+                LEFT JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) ON true
+                LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                WHERE c.relkind IN ('r', 'p') AND n.nspname IN (\(list)) AND c.relname NOT LIKE '~%'
+                ORDER BY 1, 2, k.ord
+                """, binds))
+        var primaryKeys: [SQLTableName: [String]] = [:]
+        for row in keyRows {
+            guard case .string(let schema) = row[0], case .string(let table) = row[1] else { continue }
+            let name = SQLTableName(schema: schema, table: table)
+            if case .string(let column) = row[2] {
+                primaryKeys[name, default: []].append(column)
+            } else if primaryKeys[name] == nil {
+                primaryKeys[name] = []
+            }
+        }
+        let foreignKeys = try await PostgresCatalog.foreignKeys(
+            where: "(cn.nspname IN (\(list)) OR pn.nspname IN (\(list)))", binds, session)
+        return CatalogDependencies(primaryKeys: primaryKeys, foreignKeys: foreignKeys)
+    }
+
     /// Foreign keys selected by a condition on `pg_constraint con`, columns in key order, constraints in the
     /// order they were declared.
     static func foreignKeys(where condition: String, _ binds: [Value], _ session: any DatabaseSession) async throws

@@ -55,4 +55,48 @@ public protocol Catalog: Sendable {
     /// Every foreign key, in any schema, that references the given table.
     func foreignKeys(referencing table: SQLTableName, _ session: any DatabaseSession) async throws
         -> [(child: SQLTableName, constraint: ForeignKeyConstraint)]
+    /// The tables of the schemas with their primary keys, and every foreign key whose child or parent is in them.
+    func dependencies(inSchemas schemas: Set<String>, _ session: any DatabaseSession) async throws -> CatalogDependencies
+}
+
+/// The tables of some schemas with their primary keys, and the foreign keys that touch them.
+public struct CatalogDependencies: Sendable {
+    /// Primary-key columns of every table of the requested schemas (hidden `~` tables excluded), in key order.
+    public var primaryKeys: [SQLTableName: [String]]
+    /// Every foreign key whose child or parent is in the requested schemas.
+    public var foreignKeys: [(child: SQLTableName, constraint: ForeignKeyConstraint)]
+
+    public init(
+        primaryKeys: [SQLTableName: [String]], foreignKeys: [(child: SQLTableName, constraint: ForeignKeyConstraint)]
+    ) {
+        self.primaryKeys = primaryKeys
+        self.foreignKeys = foreignKeys
+    }
+}
+
+extension Catalog {
+    /// The tables of the schemas and the foreign keys touching them, read table by table. Backends with a server
+    /// answer this with a few bulk queries instead.
+    public func dependencies(inSchemas schemas: Set<String>, _ session: any DatabaseSession) async throws
+        -> CatalogDependencies
+    {
+        var result = CatalogDependencies(primaryKeys: [:], foreignKeys: [])
+        var seen = Set<String>()
+        for schema in schemas.sorted() {
+            for table in try await tables(inSchema: schema, session) where !table.hasPrefix("~") {
+                let name = SQLTableName(schema: schema, table: table)
+                guard let described = try await describe(name, session) else { continue }
+                result.primaryKeys[name] = described.primaryKey
+                for fk in described.foreignKeys {
+                    let key = "\(schema).\(table).\(fk.columns)"
+                    if seen.insert(key).inserted { result.foreignKeys.append((name, fk)) }
+                }
+                for (child, fk) in try await foreignKeys(referencing: name, session) where !schemas.contains(child.schema) {
+                    let key = "\(child.schema).\(child.table).\(fk.columns)"
+                    if seen.insert(key).inserted { result.foreignKeys.append((child, fk)) }
+                }
+            }
+        }
+        return result
+    }
 }

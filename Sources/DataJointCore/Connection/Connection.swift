@@ -15,6 +15,8 @@ public final class Connection: Sendable {
     /// Table descriptions read from the catalog, shared by all schema values of this connection.
     /// Cleared after any change of the database structure.
     let tableInfoCache = Mutex<[SQLTableName: TableInfo]>([:])
+    /// The dependency graph last read from the catalog; cleared with `tableInfoCache`.
+    let dependencyCache = Mutex<DependencyGraph?>(nil)
     /// The codecs attributes of this connection's tables may use.
     public let codecs = CodecRegistry()
     /// The object stores of this connection's settings.

@@ -55,12 +55,6 @@ struct DefinitionWriter {
 
     /// The class name that refers to a table in a definition: `Subject`, `Session.Trial`, or `other_schema.Subject`.
     static func className(of table: SQLTableName, from current: SQLTableName) -> String {
-        func camel(_ base: String) -> String {
-            base.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        }
-        var name = table.table
-        while name.hasPrefix("_") || name.hasPrefix("#") { name.removeFirst() }
-        let pieces = name.components(separatedBy: "__").map(camel).joined(separator: ".")
-        return table.schema == current.schema ? pieces : "\(table.schema).\(pieces)"
+        table.className(relativeTo: current.schema)
     }
 }

@@ -10,14 +10,15 @@ extension Table {
         if connection.settings.safemode, !confirm {
             throw DataJointError(.notAllowed, "Dropping `\(info.name.table)` needs confirm: true (safemode is on)")
         }
+        // Read the graph afresh: a table another client declared must be dropped too.
+        let graph = try await connection.dependencies(of: [info.name.schema], reload: true)
         // Parts of the table go with it even when they do not reference the master directly.
-        let catalog = connection.catalog
-        let siblings = try await connection.withSession { try await catalog.tables(inSchema: info.name.schema, $0) }
-            .filter { Tier.masterName(ofPart: $0) == info.name.table }
-            .map { SQLTableName(schema: info.name.schema, table: $0) }
-        var seeds: [SQLTableName: SQLExpression] = [info.name: .truth(true)]
-        for part in siblings { seeds[part] = .truth(true) }
-        let (order, _) = try await CascadeDelete(connection: connection, partIntegrity: .ignore).plan(seeds)
+        var doomed: Set<SQLTableName> = [info.name]
+        for seed in [info.name] + graph.parts(of: info.name) {
+            doomed.insert(seed)
+            doomed.formUnion(graph.descendants(of: seed))
+        }
+        let order = graph.topologicalOrder(doomed)
         let connection = self.connection
         let dialect = connection.dialect
         try await connection.transaction {

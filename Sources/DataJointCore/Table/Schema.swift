@@ -198,6 +198,7 @@ public final class Schema: Sendable {
     /// Drops cached table descriptions of the connection (after any DDL: dependents in other schemas may change too).
     func forget(_ tableName: String? = nil) {
         connection.tableInfoCache.withLock { $0.removeAll() }
+        connection.forgetDependencies()
     }
 
     /// Drops the schema with all its tables. Refused if tables of other schemas depend on it.

@@ -1,0 +1,41 @@
+extension Diagram {
+    /// The rows upstream of `table`'s rows: the seed and every ancestor in any schema, each restricted to the rows
+    /// that some restricted seed row depends on, through any path. Read an ancestor's rows with ``table(for:)`` or
+    /// `trace[Session.self]`:
+    ///
+    /// ```swift
+    /// let trace = try await Diagram.trace(lab[SessionStats.self] & key)
+    /// let date: CalendarDate = try await trace[Session.self].fetch1("session_date")
+    /// ```
+    public static func trace(_ table: Table) async throws -> Diagram {
+        let info = try await table.info()
+        let graph = try await table.connection.dependencies(of: [info.name.schema])
+        return trace(info, restrictions: table.restrictions, connection: table.connection, graph: graph)
+    }
+
+    /// The trace of a table over a graph already loaded (no database access).
+    static func trace(
+        _ info: TableInfo, restrictions items: [Restriction], connection: Connection, graph: DependencyGraph
+    ) -> Diagram {
+        var diagram = Diagram(connection: connection, graph: graph, tables: [], homeSchema: info.name.schema)
+        diagram.mode = .trace
+        diagram.seed(info, with: items)
+        let allowed = graph.ancestors(of: info.name).union([info.name])
+        var propagated = Set<DependencyEdge>()
+        var changed = true
+        while changed {
+            changed = false
+            // Children before parents, so a parent collects the restrictions of all its restricted children.
+            for node in graph.topologicalOrder(allowed).reversed() where diagram.restrictions[node] != nil {
+                for edge in graph.parentEdges(of: node) where allowed.contains(edge.parent) && propagated.insert(edge).inserted {
+                    let isNew = diagram.restrictions[edge.parent] == nil
+                    diagram.propagateUp(edge)
+                    if isNew { changed = true }
+                }
+            }
+        }
+        diagram.tables = Set(diagram.restrictions.keys)
+        diagram.expanded = diagram.tables
+        return diagram
+    }
+}

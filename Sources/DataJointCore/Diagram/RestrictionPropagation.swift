@@ -1,0 +1,59 @@
+/// How restrictions cross foreign keys (the rules of the cascade specification).
+///
+/// Downstream, a parent's restriction reaches a child (F1) as it is, when it names only attributes that the foreign key
+/// carries unchanged into the child's primary key; (F2) as the parent's key renamed to the child's columns, when the
+/// key renames columns; (F3) otherwise as the parent's primary key. Upstream, a child's restriction reaches a parent
+/// (U1) as it is, when it names only attributes of the parent's primary key and nothing is renamed; (U2) as the
+/// child's foreign-key columns renamed back to the parent's; (U3) otherwise as the child's foreign-key columns.
+extension Diagram {
+    /// The table with this diagram's restriction: alternatives for cascade and trace, all conditions for restrict.
+    func restrictedTable(_ name: SQLTableName) -> Table {
+        var table = connection.table(name)
+        guard let items = restrictions[name], !items.isEmpty else { return table }
+        if mode == .restrict {
+            for item in items { table = table.applying(item) }
+        } else {
+            table = table.applying(items.count == 1 ? items[0] : .or(items))
+        }
+        return table
+    }
+
+    /// Carries the restriction of `edge.parent` to `edge.child`.
+    mutating func propagateDown(_ edge: DependencyEdge) {
+        let scope = restrictedAttributes[edge.parent] ?? RestrictionScope()
+        let childKey = Set(graph.primaryKeys[edge.child] ?? [])
+        let columns = Set(edge.columns)
+        if !edge.isRenamed, scope.copyable, !scope.attributes.isEmpty, scope.attributes.isSubset(of: columns),
+            columns.isSubset(of: childKey)
+        {
+            restrictions[edge.child, default: []].append(contentsOf: restrictions[edge.parent] ?? [])
+            restrictedAttributes[edge.child, default: RestrictionScope()].formUnion(scope)
+            return
+        }
+        let parent = QueryExpression(restrictedTable(edge.parent).queryNode)
+        let renames = edge.attributeMap.filter { $0.child != $0.parent }.map { (name: $0.child, expression: SQL(verbatim: $0.parent)) }
+        let item = QueryExpression(.project(parent.node, ProjectionSpec(attributes: [], named: renames)))
+        restrictions[edge.child, default: []].append(.query(item))
+        restrictedAttributes[edge.child, default: RestrictionScope()].formUnion(RestrictionScope(attributes: columns, copyable: true))
+    }
+
+    /// Carries the restriction of `edge.child` to `edge.parent`. Without `copyAllowed` the parent is always restricted
+    /// to the rows the child's rows reference.
+    mutating func propagateUp(_ edge: DependencyEdge, copyAllowed: Bool = true) {
+        let scope = restrictedAttributes[edge.child] ?? RestrictionScope()
+        let parentKey = Set(graph.primaryKeys[edge.parent] ?? [])
+        if copyAllowed, !edge.isRenamed, scope.copyable, !scope.attributes.isEmpty, scope.attributes.isSubset(of: parentKey) {
+            restrictions[edge.parent, default: []].append(contentsOf: restrictions[edge.child] ?? [])
+            restrictedAttributes[edge.parent, default: RestrictionScope()].formUnion(scope)
+            return
+        }
+        // The distinct foreign-key values of the child's rows, named as the parent names them: no other attribute of
+        // the child takes part in the match.
+        let values = QueryNode.universal(edge.columns, restrictedTable(edge.child).queryNode)
+        let renames = edge.attributeMap.filter { $0.child != $0.parent }.map { (name: $0.parent, expression: SQL(verbatim: $0.child)) }
+        let item = QueryExpression(renames.isEmpty ? values : .project(values, ProjectionSpec(attributes: [], named: renames)))
+        restrictions[edge.parent, default: []].append(.query(item))
+        restrictedAttributes[edge.parent, default: RestrictionScope()].formUnion(
+            RestrictionScope(attributes: Set(edge.referencedColumns), copyable: true))
+    }
+}

@@ -1,0 +1,45 @@
+/// The attributes a table's restriction in a diagram is written in terms of. A restriction made only of row values
+/// and SQL text over attributes that a foreign key carries unchanged can be copied across that key as it is; others
+/// cross it as a subquery.
+struct RestrictionScope: Sendable {
+    var attributes: Set<String> = []
+    /// False once any part of the restriction is a query or cannot be read (never copied then).
+    var copyable = true
+
+    mutating func formUnion(_ other: RestrictionScope) {
+        attributes.formUnion(other.attributes)
+        copyable = copyable && other.copyable
+    }
+
+    /// The attributes of `heading` that a restriction names.
+    static func of(_ restriction: Restriction, heading: Heading) -> RestrictionScope {
+        switch restriction {
+        case .row(let row):
+            return RestrictionScope(attributes: Set(row.names.filter { heading[$0] != nil }))
+        case .sql(let sql):
+            var names = Set<String>()
+            for case .text(let text) in sql.segments {
+                for token in SQLFragment(text).tokens {
+                    let name: String
+                    switch token.kind {
+                    case .identifier: name = token.text
+                    case .backtickQuoted, .doubleQuoted: name = String(token.text.dropFirst().dropLast())
+                    default: continue
+                    }
+                    if heading[name] != nil { names.insert(name) }
+                }
+            }
+            return RestrictionScope(attributes: names)
+        case .and(let items), .or(let items):
+            var scope = RestrictionScope()
+            for item in items { scope.formUnion(of(item, heading: heading)) }
+            return scope
+        case .not(let inner):
+            return of(inner, heading: heading)
+        case .truth:
+            return RestrictionScope()
+        case .query:
+            return RestrictionScope(attributes: [], copyable: false)
+        }
+    }
+}
