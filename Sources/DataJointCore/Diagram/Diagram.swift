@@ -71,6 +71,9 @@ public struct Diagram: Sendable {
         self = result
     }
 
+    /// The shown tables drawn collapsed into one node per schema (see ``collapsed()``).
+    public var collapsedTables: Set<SQLTableName> { tables.subtracting(expanded) }
+
     /// The shown tables in dependency order (parents first, parts right after their masters).
     public var orderedTables: [SQLTableName] { graph.topologicalOrder(tables) }
 
