@@ -10,7 +10,7 @@ struct DJ: AsyncParsableCommand {
         abstract: "DataJoint for Swift: inspect schemas and tables, and run a demo pipeline.",
         subcommands: [
             SchemasCommand.self, TablesCommand.self, DescribeCommand.self, PreviewCommand.self, DemoCommand.self,
-            ConfigCommand.self, JobsCommand.self,
+            ConfigCommand.self, JobsCommand.self, DeleteCommand.self,
         ]
     )
 

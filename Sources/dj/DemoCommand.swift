@@ -101,13 +101,13 @@ struct DemoCommand: AsyncParsableCommand {
 
         section("Computed stages (populate)")
         let stats = demo[SessionStats.self]
-        let summary = demo[SubjectSummary.self]
+        let grades = demo[SessionGrade.self]
         let pending = try await stats.progress()
         print("SessionStats: \(pending.remaining) of \(pending.total) keys to compute")
         let statsReport = try await stats.populate(reserveJobs: true, workers: 2)
         print("SessionStats.populate(reserveJobs: true, workers: 2): \(statsReport)")
-        let summaryReport = try await summary.populate()
-        print("SubjectSummary.populate(): \(summaryReport)")
+        let gradeReport = try await grades.populate()
+        print("SessionGrade.populate(): \(gradeReport)")
         print("")
         print("SessionStats")
         print(try await preview(stats, limit: 12))
@@ -115,8 +115,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("SessionStats.Stimulus & [\"subject_id\": 2]")
         print(try await preview(demo.table("SessionStats.Stimulus") & ["subject_id": 2], limit: 12))
         print("")
-        print("SubjectSummary")
-        print(try await preview(summary, limit: 12))
+        print("SessionGrade")
+        print(try await preview(grades, limit: 12))
         let jobProgress = try await stats.jobs().progress()
         print("")
         print("Jobs of SessionStats: \(jobProgress.pending) pending, \(jobProgress.reserved) reserved, "
@@ -133,6 +133,10 @@ struct DemoCommand: AsyncParsableCommand {
             ]
         }
         let before = try await counts()
+        let planned = try await (subject & ["subject_id": 1]).deletePreview()
+        let previewed = try await Diagram.cascade(subject & ["subject_id": 1]).orderedTables
+            .map { "\($0.className) \(planned[$0] ?? 0)" }
+        print("deletePreview() (nothing deleted yet): \(previewed.joined(separator: ", "))")
         let deleted = try await (subject & ["subject_id": 1]).delete(confirm: true)
         let after = try await counts()
         print("(subject & [\"subject_id\": 1]).delete(confirm: true) deleted \(deleted) subject row and its dependents")

@@ -77,7 +77,8 @@ struct SessionStats: Computed {
     }
 
     static func make(_ key: Row, _ ctx: MakeContext) async throws {
-        let trials = try await (ctx[Session.Trial.self] & key).toDicts(orderBy: ["trial_idx"])
+        // Inputs are read through `upstream`: each table restricted to the rows this key was computed from.
+        let trials = try await ctx.upstream[Session.Trial.self].toDicts(orderBy: ["trial_idx"])
         let responses = trials.compactMap { $0["response"].flatMap(Double.init(dataJointValue:)) }
         let mean: Value = responses.isEmpty ? .null : .double(responses.reduce(0, +) / Double(responses.count))
         try await ctx.insert1(key + ["n_trials": responses.count, "mean_response": mean])
@@ -96,22 +97,27 @@ struct SessionStats: Computed {
     }
 }
 
-/// Per-subject summary over the subject's computed session statistics.
-struct SubjectSummary: Computed {
+/// A grade of each session's mean response, judged against the typical response of the subject's species.
+struct SessionGrade: Computed {
     static let definition = """
-        # summary of a subject's sessions
-        -> Subject
+        # grade of a session's mean response
+        -> SessionStats
         ---
-        n_sessions           : int32
-        best_mean = null     : float64
+        grade                : enum('high', 'typical', 'low', 'none')
         """
 
+    /// The mean response considered typical for each species.
+    static let typicalResponse: [String: Double] = ["mouse": 0.5, "rat": 0.48, "zebrafish": 0.4]
+
     static func make(_ key: Row, _ ctx: MakeContext) async throws {
-        let means: [Double] = try await (ctx[SessionStats.self] & key & "mean_response IS NOT NULL").toArray("mean_response")
-        let sessions = try await (ctx[SessionStats.self] & key).count()
-        try await ctx.insert1(key + ["n_sessions": sessions, "best_mean": means.max().map(Value.double) ?? Value.null])
+        // Two levels up: the session's statistics and the subject's species.
+        let mean: Double? = try await ctx.upstream[SessionStats.self].fetch1("mean_response")
+        let species: String = try await ctx.upstream[Subject.self].fetch1("species")
+        let typical = typicalResponse[species] ?? 0.5
+        let grade = mean.map { $0 > typical + 0.025 ? "high" : ($0 < typical - 0.025 ? "low" : "typical") } ?? "none"
+        try await ctx.insert1(key + ["grade": Value.string(grade)])
     }
 }
 
 /// The tables of the demo pipeline in declaration order (parts are declared with their master).
-let demoTables: [any UserTable.Type] = [Species.self, Subject.self, Session.self, SessionStats.self, SubjectSummary.self]
+let demoTables: [any UserTable.Type] = [Species.self, Subject.self, Session.self, SessionStats.self, SessionGrade.self]

@@ -34,8 +34,26 @@ extension Diagram {
                 }
             }
         }
+        diagram.addPartsOfTracedMasters(seed: info.name)
         diagram.tables = Set(diagram.restrictions.keys)
         diagram.expanded = diagram.tables
         return diagram
+    }
+
+    /// Adds the parts of every master the trace reached, restricted to that master's rows: a dependency on a master
+    /// is a dependency on all of its parts (master-part's transitive completeness). Parts downstream of the seed are
+    /// left out. (DataJoint-Python 2.3.5 includes a part only when it is itself an ancestor.)
+    private mutating func addPartsOfTracedMasters(seed: SQLTableName) {
+        let downstream = graph.descendants(of: seed).union([seed])
+        let masters = restrictions.keys.filter { !graph.parts(of: $0).isEmpty }
+        for master in graph.topologicalOrder(Set(masters)) {
+            for part in graph.parts(of: master) where restrictions[part] == nil && !downstream.contains(part) {
+                // Through the master, or through a sibling part already added (a part of a part).
+                guard let edge = graph.parentEdges(of: part).first(where: { $0.parent == master })
+                    ?? graph.parentEdges(of: part).first(where: { restrictions[$0.parent] != nil && graph.master(of: $0.parent) == master })
+                else { continue }
+                propagateDown(edge)
+            }
+        }
     }
 }

@@ -13,13 +13,36 @@ public struct MakeContext: Sendable {
     public let target: Table
     let targetInfo: TableInfo
     let inserted: InsertTally
+    let graph: DependencyGraph
+    private let upstreamTrace = UpstreamTrace()
 
-    init(key: Row, target: Table, targetInfo: TableInfo) {
+    init(key: Row, target: Table, targetInfo: TableInfo, graph: DependencyGraph) {
         self.key = key
         self.schema = target.schema
         self.target = target
         self.targetInfo = targetInfo
+        self.graph = graph
         inserted = InsertTally()
+    }
+
+    /// The tables `make` reads its inputs from, each restricted to the rows upstream of `key`: the trace of the key
+    /// (``Diagram/trace(_:)``). This is the recommended way to read inputs, since it keeps every read within the
+    /// table's declared dependencies:
+    ///
+    /// ```swift
+    /// let date: CalendarDate = try await ctx.upstream[Session.self].fetch1("session_date")
+    /// let responses: [Double] = try await ctx.upstream[Session.Trial.self].toArray("response")
+    /// ```
+    ///
+    /// Asking for a table that is not upstream of the table being populated throws. The trace is built on first use.
+    public var upstream: Diagram {
+        upstreamTrace.value.withLock { trace in
+            if let trace { return trace }
+            let built = Diagram.trace(
+                targetInfo, restrictions: [.row(key)], connection: target.connection, graph: graph)
+            trace = built
+            return built
+        }
     }
 
     /// A table of the target's schema, to read inputs from: `ctx[Session.Trial.self] & key`.
@@ -76,4 +99,9 @@ final class InsertTally: Sendable {
     private let count = Mutex(0)
     func add(_ n: Int) { count.withLock { $0 += n } }
     var total: Int { count.withLock { $0 } }
+}
+
+/// The trace of a make's key, built once on first use.
+final class UpstreamTrace: Sendable {
+    let value = Mutex<Diagram?>(nil)
 }

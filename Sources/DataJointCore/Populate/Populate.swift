@@ -140,7 +140,10 @@ struct Populator: Sendable {
         let state = PopulateState(keys: keys)
         // The code version is looked up once per populate (for `git`, a process), not once per key.
         let version = worker?.version ?? WorkerIdentity.codeVersion(connection.settings.jobs.versionMethod)
-        let maker = KeyMaker(target: base, info: info, type: type, jobs: jobs, worker: worker, version: version)
+        // Read once: every make's `upstream` is traced over it.
+        let graph = try await connection.dependencies(of: [info.name.schema])
+        let maker = KeyMaker(
+            target: base, info: info, type: type, jobs: jobs, worker: worker, version: version, graph: graph)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(workers, keys.count)) {
                 group.addTask {
@@ -219,6 +222,8 @@ struct KeyMaker: Sendable {
     let worker: WorkerIdentity?
     /// The code version recorded in the hidden job metadata.
     let version: String
+    /// The dependency graph that `MakeContext.upstream` traces over.
+    let graph: DependencyGraph
 
     var connection: Connection { target.connection }
 
@@ -259,7 +264,7 @@ struct KeyMaker: Sendable {
         // Without the queue, another process may have computed the key since the key source was read. With it,
         // the reservation excludes other workers, and a row made outside the queue surfaces as a duplicate.
         if jobs == nil, try await own.count() > 0 { return false }
-        let context = MakeContext(key: key, target: target, targetInfo: info)
+        let context = MakeContext(key: key, target: target, targetInfo: info, graph: graph)
         connection.logger.debug("making \(key) -> \(info.name.table)")
         try await body(context)
         // Rows inserted through the context are counted; anything else is checked in the database.
@@ -282,7 +287,7 @@ struct KeyMaker: Sendable {
             try await jobs?.complete(key, duration: nil)
             return false
         }
-        let outside = MakeContext(key: key, target: target, targetInfo: info)
+        let outside = MakeContext(key: key, target: target, targetInfo: info, graph: graph)
         let fetched = try await T.makeFetch(key, outside)
         // The computation, the heavy part by design, runs on the global executor, off the session's I/O thread.
         let result = try await withTaskExecutorPreference(globalConcurrentExecutor) { try await T.makeCompute(key, fetched) }
