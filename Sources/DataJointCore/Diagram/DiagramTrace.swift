@@ -14,8 +14,12 @@ extension Diagram {
     }
 
     /// The trace of a table over a graph already loaded (no database access).
+    ///
+    /// With `key`, the seed is the row of that key, which need not exist yet (inside `make`): a parent referenced by
+    /// primary-key attributes is restricted by the key's values rather than through the seed's rows.
     static func trace(
-        _ info: TableInfo, restrictions items: [Restriction], connection: Connection, graph: DependencyGraph
+        _ info: TableInfo, restrictions items: [Restriction], connection: Connection, graph: DependencyGraph,
+        key: Row? = nil
     ) -> Diagram {
         var diagram = Diagram(connection: connection, graph: graph, tables: [], homeSchema: info.name.schema)
         diagram.mode = .trace
@@ -29,7 +33,13 @@ extension Diagram {
             for node in graph.topologicalOrder(allowed).reversed() where diagram.restrictions[node] != nil {
                 for edge in graph.parentEdges(of: node) where allowed.contains(edge.parent) && propagated.insert(edge).inserted {
                     let isNew = diagram.restrictions[edge.parent] == nil
-                    diagram.propagateUp(edge)
+                    if node == info.name, let key, let values = key.values(of: edge) {
+                        diagram.restrictions[edge.parent, default: []].append(.row(values))
+                        diagram.restrictedAttributes[edge.parent, default: RestrictionScope()].formUnion(
+                            RestrictionScope(attributes: Set(edge.referencedColumns)))
+                    } else {
+                        diagram.propagateUp(edge)
+                    }
                     if isNew { changed = true }
                 }
             }
@@ -55,5 +65,18 @@ extension Diagram {
                 propagateDown(edge)
             }
         }
+    }
+}
+
+extension Row {
+    /// The parent's key values this row references through a foreign key, named as the parent names them; nil when
+    /// the row lacks a foreign-key column.
+    func values(of edge: DependencyEdge) -> Row? {
+        var values = Row()
+        for (child, parent) in edge.attributeMap {
+            guard let value = self[child] else { return nil }
+            values[parent] = value
+        }
+        return values
     }
 }

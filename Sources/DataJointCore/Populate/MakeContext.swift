@@ -39,7 +39,7 @@ public struct MakeContext: Sendable {
         upstreamTrace.value.withLock { trace in
             if let trace { return trace }
             let built = Diagram.trace(
-                targetInfo, restrictions: [.row(key)], connection: target.connection, graph: graph)
+                targetInfo, restrictions: [.row(key)], connection: target.connection, graph: graph, key: key)
             trace = built
             return built
         }
