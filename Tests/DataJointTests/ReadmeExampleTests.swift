@@ -88,7 +88,7 @@ extension ReadmeExample {
             mean_response = null : float64
             """
         static func make(_ key: Row, _ ctx: MakeContext) async throws {
-            let responses: [Double] = try await (ctx[Session.Trial.self] & key).toArray("response")
+            let responses: [Double] = try await ctx.upstream[Session.Trial.self].toArray("response")
             let mean: Value = responses.isEmpty ? .null : .double(responses.reduce(0, +) / Double(responses.count))
             try await ctx.insert1(key + ["n_trials": responses.count, "mean_response": mean])
         }
