@@ -9,7 +9,7 @@ extension Diagram {
     /// The table with this diagram's restriction: alternatives for cascade and trace, all conditions for restrict.
     func restrictedTable(_ name: SQLTableName) -> Table {
         var table = connection.table(name)
-        guard let items = restrictions[name], !items.isEmpty else { return table }
+        guard let items = restrictions[name], !items.isEmpty, !isUnrestricted(name) else { return table }
         if mode == .restrict {
             for item in items { table = table.applying(item) }
         } else {
@@ -18,8 +18,25 @@ extension Diagram {
         return table
     }
 
+    /// True when the diagram selects every row of the table.
+    func isUnrestricted(_ name: SQLTableName) -> Bool {
+        guard let items = restrictions[name] else { return false }
+        if items.isEmpty { return true }
+        return mode != .restrict && items.contains { if case .truth(true) = $0 { true } else { false } }
+    }
+
     /// Carries the restriction of `edge.parent` to `edge.child`.
     mutating func propagateDown(_ edge: DependencyEdge) {
+        if edge.isPrimary, isUnrestricted(edge.parent) {
+            // Every row of the child references some row of the parent: all of them are selected.
+            if mode == .restrict {
+                if restrictions[edge.child] == nil { restrictions[edge.child] = [] }
+            } else {
+                restrictions[edge.child, default: []].append(.truth(true))
+            }
+            restrictedAttributes[edge.child, default: RestrictionScope()].formUnion(RestrictionScope(attributes: [], copyable: false))
+            return
+        }
         let scope = restrictedAttributes[edge.parent] ?? RestrictionScope()
         let childKey = Set(graph.primaryKeys[edge.child] ?? [])
         let columns = Set(edge.columns)
