@@ -11,6 +11,10 @@ public struct DependencyGraph: Sendable {
     public let schemas: Set<String>
     private let outgoing: [SQLTableName: [Int]]
     private let incoming: [SQLTableName: [Int]]
+    /// Every table in dependency order, computed once.
+    private(set) var order: [SQLTableName] = []
+    /// The part tables of each master, in dependency order.
+    private var partsByMaster: [SQLTableName: [SQLTableName]] = [:]
 
     /// Builds a graph from tables and foreign keys. Fails when the foreign keys form a cycle.
     public init(primaryKeys: [SQLTableName: [String]], edges: [DependencyEdge], schemas: Set<String>) throws {
@@ -30,8 +34,12 @@ public struct DependencyGraph: Sendable {
         self.schemas = schemas
         self.outgoing = outgoing
         self.incoming = incoming
-        if topologicalOrder().count != keys.count {
+        order = computeTopologicalOrder(Set(keys.keys))
+        if order.count != keys.count {
             throw DataJointError(.integrity, "The foreign keys between tables form a cycle; DataJoint works with acyclic dependencies only")
+        }
+        for table in order {
+            if let master = master(of: table) { partsByMaster[master, default: []].append(table) }
         }
     }
 
@@ -74,7 +82,7 @@ public struct DependencyGraph: Sendable {
 
     /// The part tables of a master: tables of its schema named `master__part`.
     public func parts(of master: SQLTableName) -> [SQLTableName] {
-        topologicalOrder().filter { $0.schema == master.schema && Tier.masterName(ofPart: $0.table) == master.table }
+        partsByMaster[master] ?? []
     }
 
     /// The master of a part table, when the master is in the graph.

@@ -4,7 +4,13 @@ extension DependencyGraph {
     ///
     /// Pass `subset` to order some of the tables only.
     public func topologicalOrder(_ subset: Set<SQLTableName>? = nil) -> [SQLTableName] {
-        let nodes = subset.map { $0.filter(contains) } ?? tables
+        guard let subset else { return order }
+        // A subsequence of a dependency order is a dependency order of its tables, parts still after their masters.
+        return order.filter(subset.contains)
+    }
+
+    /// Orders `nodes` (Kahn's algorithm, ties by name), then moves parts next to their masters.
+    func computeTopologicalOrder(_ nodes: Set<SQLTableName>) -> [SQLTableName] {
         // A master must come after everything its parts reference (other than the master itself and its parts), so
         // that its parts can follow it directly.
         // A part that references a descendant of its master cannot follow the master directly; it stays in place.
