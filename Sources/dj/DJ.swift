@@ -7,10 +7,10 @@ import Foundation
 struct DJ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dj",
-        abstract: "DataJoint for Swift: inspect schemas and tables, and run a demo pipeline.",
+        abstract: "DataJoint for Swift: inspect schemas and tables, draw the pipeline graph, and run a demo pipeline.",
         subcommands: [
-            SchemasCommand.self, TablesCommand.self, DescribeCommand.self, PreviewCommand.self, DemoCommand.self,
-            ConfigCommand.self, JobsCommand.self, DeleteCommand.self,
+            SchemasCommand.self, TablesCommand.self, DescribeCommand.self, PreviewCommand.self, DiagramCommand.self,
+            DemoCommand.self, ConfigCommand.self, JobsCommand.self, DeleteCommand.self,
         ]
     )
 

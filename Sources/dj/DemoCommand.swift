@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataJoint
+import Foundation
 
 /// `dj demo`: declares, fills and queries a small lab pipeline in schema `demo`.
 struct DemoCommand: AsyncParsableCommand {
@@ -144,6 +145,32 @@ struct DemoCommand: AsyncParsableCommand {
         print(TextTable(
             header: ["", "Subject", "Session", "Session.Trial", "SessionStats"], rows: [["before"] + before, ["after"] + after]
         ).render())
+
+        section("Pipeline graph")
+        try await drawDiagram(of: demo)
+    }
+
+    /// Writes the diagram of the pipeline to `demo.svg` next to the database file (in the working directory for a
+    /// server or an in-memory database). Without Graphviz it says so and goes on.
+    private func drawDiagram(of demo: Schema) async throws {
+        let diagram = try await Diagram(demo)
+        guard (try? Graphviz().executable()) != nil else {
+            print("No demo.svg: Graphviz's dot program is not installed (apt-get install graphviz); "
+                + "`dj diagram demo --format mermaid` prints the graph as a Mermaid flowchart.")
+            return
+        }
+        let config = try options.loadConfig()
+        let directory = config.backend == .sqlite && config.sqlitePath != ":memory:"
+            ? URL(fileURLWithPath: config.sqlitePath).deletingLastPathComponent()
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let file = directory.appendingPathComponent("demo.svg")
+        do {
+            try await diagram.save(to: file, format: .svg)
+            print("Wrote the diagram of the pipeline (\(diagram.tables.count) tables) to \(file.path); "
+                + "`dj diagram demo` draws it again.")
+        } catch let error as DataJointError {
+            print("No demo.svg: \(error.message)")
+        }
     }
 
     private func show(_ title: String, _ query: Table) async throws {

@@ -324,6 +324,9 @@ public struct Config: Sendable, CustomStringConvertible {
             allowNewPrimaryKeyFieldsInComputedTables: bool("jobs.allow_new_pk_fields_in_computed_tables"),
             displayWidth: int("display.width"),
             showTupleCount: bool("display.show_tuple_count"),
+            diagramDirection: value(forKey: "display.diagram_direction")?.configString
+                .flatMap(DiagramDirection.init(rawValue:)) ?? .leftToRight,
+            diagramTheme: value(forKey: "display.diagram_theme")?.configString.flatMap(DiagramTheme.init(rawValue:)) ?? .auto,
             createTables: bool("database.create_tables"),
             jobs: JobSettings(
                 autoRefresh: bool("jobs.auto_refresh"),

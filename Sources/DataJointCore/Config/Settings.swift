@@ -14,6 +14,10 @@ public struct Settings: Sendable {
     public var displayWidth: Int
     /// Whether previews show the row count (`display.show_tuple_count`).
     public var showTupleCount: Bool
+    /// The direction diagrams are laid out in (`display.diagram_direction`).
+    public var diagramDirection: DiagramDirection
+    /// The colours of diagram drawings (`display.diagram_theme`).
+    public var diagramTheme: DiagramTheme
     /// Whether a schema declares missing tables by default (`database.create_tables`); false is the
     /// reference's "production mode".
     public var createTables: Bool
@@ -28,7 +32,7 @@ public struct Settings: Sendable {
     public init(
         safemode: Bool = true, displayLimit: Int = 12,
         allowNewPrimaryKeyFieldsInComputedTables: Bool = false, displayWidth: Int = 14, showTupleCount: Bool = true,
-        createTables: Bool = true, jobs: JobSettings = JobSettings(), downloadPath: String = ".",
+        diagramDirection: DiagramDirection = .leftToRight, diagramTheme: DiagramTheme = .auto, createTables: Bool = true, jobs: JobSettings = JobSettings(), downloadPath: String = ".",
         stores: [String: JSON] = [:]
     ) {
         self.safemode = safemode
@@ -36,6 +40,8 @@ public struct Settings: Sendable {
         self.allowNewPrimaryKeyFieldsInComputedTables = allowNewPrimaryKeyFieldsInComputedTables
         self.displayWidth = displayWidth
         self.showTupleCount = showTupleCount
+        self.diagramDirection = diagramDirection
+        self.diagramTheme = diagramTheme
         self.createTables = createTables
         self.jobs = jobs
         self.downloadPath = downloadPath

@@ -1,0 +1,81 @@
+import DataJoint
+import Foundation
+
+/// Runs the built `dj` tool (next to the test runner) in a directory of its own, with no `DJ_*` variables but the
+/// given ones.
+enum DJTool {
+    static func executable() throws -> URL {
+        let runner = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
+        while directory.path.contains(".xctest") { directory.deleteLastPathComponent() }
+        let tool = directory.appendingPathComponent("dj")
+        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
+            throw DataJointError(.configuration, "the dj executable is missing at \(tool.path): run `swift build --build-tests`")
+        }
+        return tool
+    }
+
+    /// A fresh working directory, with `.git` so that the search for `datajoint.json` stops there.
+    static func workingDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dj-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        return directory
+    }
+
+    static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+    ) async throws -> (status: Int32, output: Data, errors: String) {
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
+        variables.merge(environment) { _, new in new }
+        let output = directory.appendingPathComponent(".dj-stdout-\(UUID().uuidString)")
+        let errors = directory.appendingPathComponent(".dj-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: output)
+            try? FileManager.default.removeItem(at: errors)
+        }
+        let outputHandle = try FileHandle(forWritingTo: output)
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = variables
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = outputHandle
+        process.standardError = errorHandle
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try outputHandle.close()
+        try errorHandle.close()
+        return (status, try Data(contentsOf: output), try String(contentsOf: errors, encoding: .utf8))
+    }
+}
+
+extension DJTool {
+    /// The `DJ_*` variables that point `dj` at the current test's database (see `TestContext`).
+    static func environment(for backend: TestBackend) throws -> [String: String] {
+        guard let context = TestContext.current else {
+            throw DataJointError(.configuration, "DJTool.environment(for:) runs inside backend.run { ... }")
+        }
+        switch backend {
+        case .sqlite:
+            return ["DJ_BACKEND": "sqlite", "DJ_SQLITE_PATH": context.sqlitePath]
+        case .postgresql, .mysql:
+            var environment = [
+                "DJ_BACKEND": backend.rawValue, "DJ_HOST": "127.0.0.1", "DJ_PORT": String(backend.port),
+                "DJ_USER": "datajoint", "DJ_PASS": "datajoint", "DJ_USE_TLS": "false",
+            ]
+            if backend == .postgresql { environment["DJ_DATABASE_NAME"] = context.id }
+            return environment
+        }
+    }
+}
