@@ -18,23 +18,36 @@ extension Diagram {
         return table
     }
 
-    /// Carries the restriction of `edge.parent` to `edge.child`.
-    mutating func propagateDown(_ edge: DependencyEdge) {
+    /// Carries the restriction of a parent to a child along the foreign keys between them (several when the child
+    /// references the parent more than once). The keys combine by OR in every mode: a child row is reached through
+    /// any of them.
+    mutating func propagateDown(_ edges: [DependencyEdge]) {
+        guard let first = edges.first else { return }
+        let carried = edges.map(downward)
+        if mode == .restrict, carried.count > 1 {
+            let alternatives = carried.map { $0.items.count == 1 ? $0.items[0] : Restriction.and($0.items) }
+            restrictions[first.child, default: []].append(.or(alternatives))
+        } else {
+            for item in carried { restrictions[first.child, default: []].append(contentsOf: item.items) }
+        }
+        for item in carried { restrictedAttributes[first.child, default: RestrictionScope()].formUnion(item.scope) }
+    }
+
+    /// The restriction `edge.parent`'s restriction gives `edge.child` (alternatives in cascade mode, conditions in
+    /// restrict mode), and the attributes it names.
+    private func downward(_ edge: DependencyEdge) -> (items: [Restriction], scope: RestrictionScope) {
         let scope = restrictedAttributes[edge.parent] ?? RestrictionScope()
         let childKey = Set(graph.primaryKeys[edge.child] ?? [])
         let columns = Set(edge.columns)
         if !edge.isRenamed, scope.copyable, !scope.attributes.isEmpty, scope.attributes.isSubset(of: columns),
             columns.isSubset(of: childKey)
         {
-            restrictions[edge.child, default: []].append(contentsOf: restrictions[edge.parent] ?? [])
-            restrictedAttributes[edge.child, default: RestrictionScope()].formUnion(scope)
-            return
+            return (restrictions[edge.parent] ?? [], scope)
         }
         let parent = QueryExpression(restrictedTable(edge.parent).queryNode)
         let renames = edge.attributeMap.filter { $0.child != $0.parent }.map { (name: $0.child, expression: SQL(verbatim: $0.parent)) }
         let item = QueryExpression(.project(parent.node, ProjectionSpec(attributes: [], named: renames)))
-        restrictions[edge.child, default: []].append(.query(item))
-        restrictedAttributes[edge.child, default: RestrictionScope()].formUnion(RestrictionScope(attributes: columns, copyable: true))
+        return ([.query(item)], RestrictionScope(attributes: columns, copyable: true))
     }
 
     /// Carries the restriction of `edge.child` to `edge.parent`. Without `copyAllowed` the parent is always restricted
