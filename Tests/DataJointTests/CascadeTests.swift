@@ -346,3 +346,44 @@ extension Dictionary {
         Dictionary<K, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
+
+@Suite("Drop along the dependency graph")
+struct GraphDropTests {
+    typealias T = DependencyGraphTests.TopoOrder
+
+    @Test("dropping a table that a part depends on is refused until its master is dropped", arguments: TestBackend.all)
+    func partDependsOnDropped(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect()
+            let schema = try await db.schema("gr_order", tables: T.Zone.self, T.Aaa.self, T.Bbb.self)
+            try await schema[T.Zone.self].insert1(["zone": 1])
+            try await schema[T.Aaa.self].insert1(["aaa": 1])
+            try await schema[T.Aaa.Item.self].insert1(["aaa": 1, "zone": 1])
+            let error = await #expect(throws: DataJointError.self) { try await schema[T.Zone.self].drop() }
+            #expect(error?.kind == .notAllowed)
+            #expect(error?.message.contains("aaa__item") == true)
+            #expect(try await schema.tableNames() == ["aaa", "aaa__item", "bbb", "zone"])
+            #expect(try await schema[T.Aaa.Item.self].count() == 1)
+
+            try await schema[T.Aaa.self].drop()
+            #expect(try await schema.tableNames() == ["bbb", "zone"])
+            try await schema[T.Zone.self].drop()
+            #expect(try await schema.tableNames() == ["bbb"])
+        }
+    }
+
+    @Test("a restricted table cannot be dropped", arguments: TestBackend.all)
+    func restrictedDrop(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let s = try await GraphPipeline.make()
+            let error = await #expect(throws: DataJointError.self) { try await (s.table("standalone") & ["item": 1]).drop() }
+            #expect(error?.kind == .notAllowed)
+            #expect(try await s.table("standalone").count() == 2)
+            // Dropping a table of the graph drops its descendants in both schemas, and the graph forgets them.
+            try await s.table("session").drop()
+            #expect(Set(try await s.table("mouse").children()) == [GraphPipeline.name("pairing"), GraphPipeline.name("surgery")])
+            #expect(try await s.b.tableNames() == ["surgery"])
+            #expect(try await s.a.tableNames(order: .topological) == ["#lab", "mouse", "pairing", "rig", "standalone"])
+        }
+    }
+}
