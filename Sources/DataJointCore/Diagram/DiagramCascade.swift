@@ -120,8 +120,7 @@ extension Diagram {
             guard let edge = graph.childEdges(of: path[index - 1]).first(where: { $0.child == path[index] }) else {
                 return false
             }
-            // A master joins because one of its part rows did: the part's condition is never copied to it.
-            propagateUp(edge, copyAllowed: false)
+            propagateUp(edge)
         }
         let keys = try await restrictedTable(master).keys()
         restrictions[master] = keys.isEmpty ? [.truth(false)] : [.or(keys.map(Restriction.row))]

@@ -2,9 +2,11 @@
 ///
 /// Downstream, a parent's restriction reaches a child (F1) as it is, when it names only attributes that the foreign key
 /// carries unchanged into the child's primary key; (F2) as the parent's key renamed to the child's columns, when the
-/// key renames columns; (F3) otherwise as the parent's primary key. Upstream, a child's restriction reaches a parent
-/// (U1) as it is, when it names only attributes of the parent's primary key and nothing is renamed; (U2) as the
-/// child's foreign-key columns renamed back to the parent's; (U3) otherwise as the child's foreign-key columns.
+/// key renames columns; (F3) otherwise as the parent's primary key. Upstream, a child's restriction reaches a parent as
+/// the child's foreign-key values: (U2) renamed back to the parent's columns, (U3) as they are. The specification's
+/// U1, copying the child's condition when it names only the parent's key, is not used: it also selects parent rows
+/// that no restricted child row references (a trace of `SessionStats & ["mouse_id": 2]` would hold the mouse's
+/// sessions without stats), which is why the reference itself turns it off for the master of a part.
 extension Diagram {
     /// The table with this diagram's restriction: alternatives for cascade and trace, all conditions for restrict.
     func restrictedTable(_ name: SQLTableName) -> Table {
@@ -50,16 +52,9 @@ extension Diagram {
         return ([.query(item)], RestrictionScope(attributes: columns, copyable: true))
     }
 
-    /// Carries the restriction of `edge.child` to `edge.parent`. Without `copyAllowed` the parent is always restricted
-    /// to the rows the child's rows reference.
-    mutating func propagateUp(_ edge: DependencyEdge, copyAllowed: Bool = true) {
-        let scope = restrictedAttributes[edge.child] ?? RestrictionScope()
-        let parentKey = Set(graph.primaryKeys[edge.parent] ?? [])
-        if copyAllowed, !edge.isRenamed, scope.copyable, !scope.attributes.isEmpty, scope.attributes.isSubset(of: parentKey) {
-            restrictions[edge.parent, default: []].append(contentsOf: restrictions[edge.child] ?? [])
-            restrictedAttributes[edge.parent, default: RestrictionScope()].formUnion(scope)
-            return
-        }
+    /// Carries the restriction of `edge.child` to `edge.parent`: the parent is restricted to the rows the child's
+    /// restricted rows reference.
+    mutating func propagateUp(_ edge: DependencyEdge) {
         // The distinct foreign-key values of the child's rows, named as the parent names them: no other attribute of
         // the child takes part in the match.
         let values = QueryNode.universal(edge.columns, restrictedTable(edge.child).queryNode)
