@@ -65,18 +65,10 @@ enum Issue1429 {
             return out
         }
 
-        /// Deletes after a preview and returns the rows removed per table; checks that the preview named exactly
-        /// those rows.
+        /// Deletes after a preview (see `deleteChecked(_:partIntegrity:tables:)`); rows removed by table name.
         func deleteChecked(_ seed: Table, partIntegrity: PartIntegrity) async throws -> [String: Int] {
-            let before = try await counts()
-            let preview = try await seed.deletePreview(partIntegrity: partIntegrity)
-            try await seed.delete(partIntegrity: partIntegrity)
-            let after = try await counts()
-            var removed: [String: Int] = [:]
-            for (name, count) in before where count != after[name] { removed[name] = count - after[name]! }
-            let previewed = Dictionary(uniqueKeysWithValues: preview.filter { $0.value > 0 }.map { ($0.key.table, $0.value) })
-            #expect(removed == previewed, "rows removed by delete() vs its preview")
-            return removed
+            let tables = Dictionary(uniqueKeysWithValues: names.map { ($0, table($0)) })
+            return try await DataJointTests.deleteChecked(seed, partIntegrity: partIntegrity, tables: tables)
         }
     }
 

@@ -164,25 +164,12 @@ enum GraphPipeline {
             return out
         }
 
-        /// Deletes with a preview first; checks that the preview (both ways of asking) names exactly the rows the
-        /// delete removes, table by table, and that nothing else changed. Returns the rows removed by short name
-        /// (tables with none left out).
+        /// Deletes after a preview (see `deleteChecked(_:partIntegrity:tables:)`); rows removed by short name.
         @discardableResult
         func deleteChecked(_ seed: Table, partIntegrity: PartIntegrity = .enforce) async throws -> [String: Int] {
-            let before = try await counts()
-            let preview = try await seed.deletePreview(partIntegrity: partIntegrity)
-            let diagram = try await Diagram.cascade(seed, partIntegrity: partIntegrity)
-            #expect(try await diagram.counts() == preview)
-            #expect(Set(preview.keys) == diagram.tables)
-            let seedName = try await seed.fullName()
-            let returned = try await seed.delete(partIntegrity: partIntegrity)
-            let after = try await counts()
-            #expect(returned == preview[seedName], "delete() returns the seed's count")
-            var removed: [String: Int] = [:]
-            for (short, count) in before where count != after[short] { removed[short] = count - after[short]! }
-            let previewed = Dictionary(uniqueKeysWithValues: preview.filter { $0.value > 0 }.map { (GraphPipeline.short($0.key), $0.value) })
-            #expect(removed == previewed, "rows removed by delete() vs its preview")
-            return removed
+            var tables: [String: Table] = [:]
+            for short in Array(namesA.keys) + Array(namesB.keys) { tables[short] = table(short) }
+            return try await DataJointTests.deleteChecked(seed, partIntegrity: partIntegrity, tables: tables)
         }
     }
 
@@ -241,4 +228,32 @@ enum GraphPipeline {
         ])
         return s
     }
+}
+
+/// Deletes `seed` after previewing the delete both ways (`deletePreview`, `Diagram.cascade(...).counts()`), and checks
+/// that the preview names exactly the rows the delete removes, table by table, that nothing else in `tables` changed,
+/// and that `delete` returns the seed's count. Returns the rows removed, by the names of `tables` (tables with none
+/// left out).
+@discardableResult
+func deleteChecked(_ seed: Table, partIntegrity: PartIntegrity, tables: [String: Table]) async throws -> [String: Int] {
+    var names: [SQLTableName: String] = [:]
+    for (name, table) in tables { names[try await table.fullName()] = name }
+    func counts() async throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (name, table) in tables { out[name] = try await table.count() }
+        return out
+    }
+    let before = try await counts()
+    let preview = try await seed.deletePreview(partIntegrity: partIntegrity)
+    let diagram = try await Diagram.cascade(seed, partIntegrity: partIntegrity)
+    #expect(try await diagram.counts() == preview)
+    #expect(Set(preview.keys) == diagram.tables)
+    let returned = try await seed.delete(partIntegrity: partIntegrity)
+    #expect(returned == preview[try await seed.fullName()], "delete() returns the seed's count")
+    let after = try await counts()
+    var removed: [String: Int] = [:]
+    for (name, count) in before where count != after[name] { removed[name] = count - after[name]! }
+    let previewed = Dictionary(uniqueKeysWithValues: preview.filter { $0.value > 0 }.map { (names[$0.key] ?? $0.key.description, $0.value) })
+    #expect(removed == previewed, "rows removed by delete() vs its preview")
+    return removed
 }
