@@ -7,9 +7,27 @@ extension Diagram {
     public static func cascade(_ table: Table, partIntegrity: PartIntegrity = .enforce) async throws -> Diagram {
         let info = try await table.info()
         let graph = try await table.connection.dependencies(of: [info.name.schema])
-        var diagram = Diagram(connection: table.connection, graph: graph, tables: [], homeSchema: info.name.schema)
+        var diagram = try await cascade(info, restrictions: table.restrictions, on: table.connection, graph: graph, partIntegrity: partIntegrity)
+        // A seed restricted by a query over tables the delete empties before the seed (`Session & Review`) would
+        // match nothing by the time its own rows, and the rows of descendants restricted through it, are deleted:
+        // its rows are read now, as keys.
+        var read = Set<SQLTableName>()
+        for restriction in table.restrictions { read.formUnion(try await restriction.tablesRead()) }
+        if !read.isDisjoint(with: diagram.tables.subtracting([info.name])) {
+            let keys = try await table.keys()
+            let materialized: Restriction = keys.isEmpty ? .truth(false) : .or(keys.map(Restriction.row))
+            diagram = try await cascade(info, restrictions: [materialized], on: table.connection, graph: graph, partIntegrity: partIntegrity)
+        }
+        return diagram
+    }
+
+    private static func cascade(
+        _ info: TableInfo, restrictions: [Restriction], on connection: Connection, graph: DependencyGraph,
+        partIntegrity: PartIntegrity
+    ) async throws -> Diagram {
+        var diagram = Diagram(connection: connection, graph: graph, tables: [], homeSchema: info.name.schema)
         diagram.mode = .cascade(partIntegrity)
-        diagram.seed(info, with: table.restrictions)
+        diagram.seed(info, with: restrictions)
         try await diagram.propagateDownstream(from: info.name, partIntegrity: partIntegrity)
         diagram.tables = Set(diagram.restrictions.keys)
         diagram.expanded = diagram.tables
@@ -42,7 +60,7 @@ extension Diagram {
         var list = restrictions[info.name] ?? []
         var scope = restrictedAttributes[info.name] ?? RestrictionScope()
         if !items.isEmpty {
-            let item = items.count == 1 ? items[0] : .and(items)
+            let item = (items.count == 1 ? items[0] : .and(items)).limited(to: info.heading)
             list.append(item)
             scope.formUnion(RestrictionScope.of(item, heading: info.heading))
         }
@@ -70,13 +88,16 @@ extension Diagram {
         while changed {
             changed = false
             for node in order where restrictions[node] != nil && allowed.contains(node) {
-                for edge in graph.childEdges(of: node) where propagated.insert(edge).inserted {
-                    let isNew = restrictions[edge.child] == nil
-                    propagateDown(edge)
+                let edges = graph.childEdges(of: node).filter { !propagated.contains($0) }
+                propagated.formUnion(edges)
+                for child in graph.children(of: node) {
+                    let keys = edges.filter { $0.child == child }
+                    guard !keys.isEmpty else { continue }
+                    let isNew = restrictions[child] == nil
+                    propagateDown(keys)
                     if isNew { changed = true }
-                    if cascadesToMasters, let master = graph.master(of: edge.child),
-                        liftedParts.insert(edge.child).inserted,
-                        try await liftToMaster(from: edge.child, master: master, propagated: &propagated)
+                    if cascadesToMasters, let master = graph.master(of: child), liftedParts.insert(child).inserted,
+                        try await liftToMaster(from: child, master: master, propagated: &propagated)
                     {
                         allowed.formUnion(graph.descendants(of: master).union([master]))
                         changed = true
@@ -99,8 +120,7 @@ extension Diagram {
             guard let edge = graph.childEdges(of: path[index - 1]).first(where: { $0.child == path[index] }) else {
                 return false
             }
-            // A master joins because one of its part rows did: the part's condition is never copied to it.
-            propagateUp(edge, copyAllowed: false)
+            propagateUp(edge)
         }
         let keys = try await restrictedTable(master).keys()
         restrictions[master] = keys.isEmpty ? [.truth(false)] : [.or(keys.map(Restriction.row))]

@@ -62,7 +62,7 @@ extension Diagram {
                 guard let edge = graph.parentEdges(of: part).first(where: { $0.parent == master })
                     ?? graph.parentEdges(of: part).first(where: { restrictions[$0.parent] != nil && graph.master(of: $0.parent) == master })
                 else { continue }
-                propagateDown(edge)
+                propagateDown(graph.parentEdges(of: part).filter { $0.parent == edge.parent })
             }
         }
     }

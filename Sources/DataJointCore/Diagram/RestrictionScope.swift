@@ -43,3 +43,23 @@ struct RestrictionScope: Sendable {
         }
     }
 }
+
+extension Restriction {
+    /// The restriction with its row conditions limited to the attributes of `heading`. A row condition ignores the
+    /// attributes its table lacks; limited, it keeps that meaning when it is copied to a table that has them (a
+    /// seed `Session & ["session": 1, "trial": 2]` deletes every trial of the session, not trial 2 only).
+    func limited(to heading: Heading) -> Restriction {
+        switch self {
+        case .row(let row):
+            return .row(row.project(row.names.filter { heading[$0] != nil }))
+        case .and(let items):
+            return .and(items.map { $0.limited(to: heading) })
+        case .or(let items):
+            return .or(items.map { $0.limited(to: heading) })
+        case .not(let inner):
+            return .not(inner.limited(to: heading))
+        case .sql, .query, .truth:
+            return self
+        }
+    }
+}

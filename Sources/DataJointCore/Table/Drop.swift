@@ -1,11 +1,17 @@
 extension Table {
     /// Drops the table and every table that depends on it (in any schema), dependents first.
-    /// A part table is dropped with its master, not alone. With safemode on, pass `confirm: true`.
+    /// A part table is dropped with its master, not alone: dropping a table that a part of another master depends on
+    /// is refused until that master is dropped. A restricted table cannot be dropped. With safemode on, pass
+    /// `confirm: true`.
     public func drop(confirm: Bool = false) async throws {
         let info = try await info()
         if info.tier == .part {
             throw DataJointError(
                 .notAllowed, "Part table `\(info.name.table)` cannot be dropped alone; drop its master instead")
+        }
+        if !restrictions.isEmpty {
+            throw DataJointError(
+                .notAllowed, "A restricted table cannot be dropped; call drop() on `\(info.name.table)` itself (nothing was dropped)")
         }
         if connection.settings.safemode, !confirm {
             throw DataJointError(.notAllowed, "Dropping `\(info.name.table)` needs confirm: true (safemode is on)")
@@ -17,6 +23,14 @@ extension Table {
         for seed in [info.name] + graph.parts(of: info.name) {
             doomed.insert(seed)
             doomed.formUnion(graph.descendants(of: seed))
+        }
+        // A part table that depends on the table goes only with its master.
+        for table in graph.topologicalOrder(doomed) {
+            guard let master = graph.master(of: table), !doomed.contains(master) else { continue }
+            throw DataJointError(
+                .notAllowed,
+                "Dropping `\(info.name.table)` would drop part table `\(table)` without its master `\(master)`; drop "
+                    + "the master first (nothing was dropped)")
         }
         let order = graph.topologicalOrder(doomed)
         let connection = self.connection
