@@ -19,7 +19,7 @@ struct RestrictionCompiler {
         case .or(let items):
             var terms: [SQLExpression] = []
             for item in items { terms.append(try await compile(item, for: query, semanticCheck: semanticCheck)) }
-            return .or(terms)
+            return .or(Self.groupingEqualities(terms))
         case .not(let inner):
             return .not(try await compile(inner, for: query, semanticCheck: semanticCheck))
         case .query(let convertible):
@@ -61,5 +61,44 @@ struct RestrictionCompiler {
         }
         if terms.isEmpty { return .truth(true) }
         return terms.count == 1 ? terms[0] : .and(terms)
+    }
+
+    /// Alternatives that each fix the same columns to values (rows of keys) as one `IN` list: `a IN (?, ?)` or
+    /// `(a, b) IN ((?, ?), (?, ?))`. Long chains of OR exceed SQLite's limit on expression depth (1000).
+    static func groupingEqualities(_ terms: [SQLExpression]) -> [SQLExpression] {
+        func equality(_ term: SQLExpression) -> (column: String, value: SQLExpression)? {
+            if case .binary(.column(let column, table: nil), "=", let value) = term, case .bind = value {
+                return (column, value)
+            }
+            return nil
+        }
+        func key(_ term: SQLExpression) -> (columns: [String], values: [SQLExpression])? {
+            if let single = equality(term) { return ([single.column], [single.value]) }
+            guard case .and(let parts) = term, parts.count > 1 else { return nil }
+            let pairs = parts.compactMap(equality)
+            guard pairs.count == parts.count, Set(pairs.map(\.column)).count == pairs.count else { return nil }
+            return (pairs.map(\.column), pairs.map(\.value))
+        }
+        var groups: [[String]: [[SQLExpression]]] = [:]
+        var order: [[String]] = []
+        var others: [SQLExpression] = []
+        for term in terms {
+            guard let key = key(term) else {
+                others.append(term)
+                continue
+            }
+            if groups[key.columns] == nil { order.append(key.columns) }
+            groups[key.columns, default: []].append(key.values)
+        }
+        var result = others
+        for columns in order {
+            let rows = groups[columns]!
+            if columns.count == 1 {
+                result.append(.inList(.column(columns[0]), rows.map { $0[0] }))
+            } else {
+                result.append(.inList(.tuple(columns.map { .column($0) }), rows.map { .tuple($0) }))
+            }
+        }
+        return result
     }
 }

@@ -22,6 +22,8 @@ public indirect enum SQLExpression: Sendable {
     case isNull(SQLExpression)
     /// `lhs IN (e1, e2, ...)`.
     case inList(SQLExpression, [SQLExpression])
+    /// `(e1, e2, ...)`: a row value, as in `(a, b) IN ((1, 2), (3, 4))`.
+    case tuple([SQLExpression])
     /// `(c1, c2, ...) IN (SELECT ...)`.
     case inSelect([SQLExpression], SQLSelect)
     /// `EXISTS (SELECT ...)`.

@@ -247,6 +247,10 @@ public struct SQLRenderer {
             append(" IN (")
             writeList(list)
             append(")")
+        case .tuple(let items):
+            append("(")
+            writeList(items)
+            append(")")
         case .inSelect(let cols, let select):
             append(cols.count == 1 ? "" : "(")
             writeList(cols)

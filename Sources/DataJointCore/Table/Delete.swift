@@ -40,21 +40,25 @@ extension Table {
         let table = self
         return try await connection.transaction {
             // Planned inside the transaction: the keys of masters pulled in by part rows are read with the deletes.
-            let diagram = try await Diagram.cascade(table, partIntegrity: partIntegrity)
             var deleted: [SQLTableName: Int] = [:]
-            for target in diagram.orderedTables.reversed() {
-                let statement = SQLDelete(table: target, where: try await diagram.restrictedTable(target).baseWhereClause())
-                do {
-                    deleted[target] = try await connection.execute(.delete(statement))
-                } catch let error as DataJointError where error.isForeignKeyViolation {
-                    throw error.reworded(
-                        "Cannot delete from `\(target)`: rows of a table outside the known dependencies refer to them; "
-                            + "nothing was deleted (\(error.message))")
+            var graph: DependencyGraph?
+            for seed in try await table.deleteSeeds() {
+                let diagram = try await Diagram.cascade(seed, partIntegrity: partIntegrity)
+                graph = diagram.graph
+                for target in diagram.orderedTables.reversed() {
+                    let statement = SQLDelete(table: target, where: try await diagram.restrictedTable(target).baseWhereClause())
+                    do {
+                        deleted[target, default: 0] += try await connection.execute(.delete(statement))
+                    } catch let error as DataJointError where error.isForeignKeyViolation {
+                        throw error.reworded(
+                            "Cannot delete from `\(target)`: rows of a table outside the known dependencies refer to them; "
+                                + "nothing was deleted (\(error.message))")
+                    }
                 }
             }
-            if partIntegrity == .enforce {
+            if partIntegrity == .enforce, let graph {
                 for (part, count) in deleted.sorted(by: { DependencyGraph.nameOrder($0.key, $1.key) }) where count > 0 {
-                    guard let master = diagram.graph.master(of: part), (deleted[master] ?? 0) == 0 else { continue }
+                    guard let master = graph.master(of: part), (deleted[master] ?? 0) == 0 else { continue }
                     throw DataJointError(
                         .integrity,
                         "Delete would remove rows of part table `\(part.table)` without their master rows in "
@@ -63,6 +67,25 @@ extension Table {
                 }
             }
             return deleted[name] ?? 0
+        }
+    }
+
+    /// The tables whose cascades together make this delete: the table itself, or, when its restriction reads a table
+    /// the cascade empties and so its keys must be read first, the table restricted to those keys in chunks (one
+    /// condition with every key could exceed the database's limit on bound values).
+    private func deleteSeeds() async throws -> [Table] {
+        let name = try await fullName()
+        let graph = try await connection.dependencies(of: [name.schema])
+        var read = Set<SQLTableName>()
+        for restriction in restrictions { read.formUnion(try await restriction.tablesRead()) }
+        guard !read.isDisjoint(with: graph.descendants(of: name)) else { return [self] }
+        let keys = try await self.keys()
+        let chunkSize = 1000
+        guard keys.count > chunkSize else { return [self] }
+        return stride(from: 0, to: keys.count, by: chunkSize).map { start in
+            var chunk = self
+            chunk.restrictions = [.or(keys[start..<min(start + chunkSize, keys.count)].map(Restriction.row))]
+            return chunk
         }
     }
 
