@@ -29,7 +29,7 @@ enum LargeCascadePipeline {
 struct LargeCascadeTests {
     typealias P = LargeCascadePipeline
 
-    @Test("a delete whose restriction reads a table it empties, over more keys than one statement may bind", arguments: TestBackend.all)
+    @Test("preview and delete of a restriction that reads a table the delete empties, over more keys than one statement may bind", arguments: TestBackend.all)
     func manyMaterializedKeys(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
             let lab = try await db.schema("lc", tables: P.LcItem.self, P.LcDetail.self, P.LcReview.self)
@@ -38,6 +38,11 @@ struct LargeCascadeTests {
             try await lab[P.LcDetail.self].insert((0..<n).map { ["item_id": $0, "note": "n"] })
             // Reviewed: every item but the last 100.
             try await lab[P.LcReview.self].insert((0..<(n - 100)).map { ["item_id": $0] })
+            let preview = try await (lab[P.LcItem.self] & lab[P.LcReview.self]).deletePreview()
+            #expect(preview == [
+                SQLTableName(schema: "lc", table: "lc_item"): n - 100, SQLTableName(schema: "lc", table: "lc_detail"): n - 100,
+                SQLTableName(schema: "lc", table: "lc_review"): n - 100,
+            ])
             let deleted = try await (lab[P.LcItem.self] & lab[P.LcReview.self]).delete()
             #expect(deleted == n - 100)
             #expect(try await lab[P.LcItem.self].count() == 100)

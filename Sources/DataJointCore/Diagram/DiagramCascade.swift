@@ -7,27 +7,11 @@ extension Diagram {
     public static func cascade(_ table: Table, partIntegrity: PartIntegrity = .enforce) async throws -> Diagram {
         let info = try await table.info()
         let graph = try await table.connection.dependencies(of: [info.name.schema])
-        var diagram = try await cascade(info, restrictions: table.restrictions, on: table.connection, graph: graph, partIntegrity: partIntegrity)
-        // A seed restricted by a query over tables the delete empties before the seed (`Session & Review`) would
-        // match nothing by the time its own rows, and the rows of descendants restricted through it, are deleted:
-        // its rows are read now, as keys.
-        var read = Set<SQLTableName>()
-        for restriction in table.restrictions { read.formUnion(try await restriction.tablesRead()) }
-        if !read.isDisjoint(with: diagram.tables.subtracting([info.name])) {
-            let keys = try await table.keys()
-            let materialized: Restriction = keys.isEmpty ? .truth(false) : .or(keys.map(Restriction.row))
-            diagram = try await cascade(info, restrictions: [materialized], on: table.connection, graph: graph, partIntegrity: partIntegrity)
-        }
-        return diagram
-    }
-
-    private static func cascade(
-        _ info: TableInfo, restrictions: [Restriction], on connection: Connection, graph: DependencyGraph,
-        partIntegrity: PartIntegrity
-    ) async throws -> Diagram {
-        var diagram = Diagram(connection: connection, graph: graph, tables: [], homeSchema: info.name.schema)
+        // The seed's restriction is used as it is, which is right for a preview. A delete whose seed restriction reads
+        // a table that the cascade empties first reads the seed's keys before it plans (see `Table.delete`).
+        var diagram = Diagram(connection: table.connection, graph: graph, tables: [], homeSchema: info.name.schema)
         diagram.mode = .cascade(partIntegrity)
-        diagram.seed(info, with: restrictions)
+        diagram.seed(info, with: table.restrictions)
         try await diagram.propagateDownstream(from: info.name, partIntegrity: partIntegrity)
         diagram.tables = Set(diagram.restrictions.keys)
         diagram.expanded = diagram.tables

@@ -42,7 +42,7 @@ extension Table {
             // Planned inside the transaction: the keys of masters pulled in by part rows are read with the deletes.
             var deleted: [SQLTableName: Int] = [:]
             var graph: DependencyGraph?
-            for seed in try await table.deleteSeeds() {
+            for seed in try await table.deleteSeeds(partIntegrity: partIntegrity) {
                 let diagram = try await Diagram.cascade(seed, partIntegrity: partIntegrity)
                 graph = diagram.graph
                 for target in diagram.orderedTables.reversed() {
@@ -70,18 +70,17 @@ extension Table {
         }
     }
 
-    /// The tables whose cascades together make this delete: the table itself, or, when its restriction reads a table
-    /// the cascade empties and so its keys must be read first, the table restricted to those keys in chunks (one
-    /// condition with every key could exceed the database's limit on bound values).
-    private func deleteSeeds() async throws -> [Table] {
-        let name = try await fullName()
-        let graph = try await connection.dependencies(of: [name.schema])
+    /// The tables whose cascades together make this delete: the table itself; or, when its restriction reads a table
+    /// that the cascade empties before this one (`(Session & Review).delete()`), the table restricted to its keys,
+    /// read first, in chunks (one condition with every key could exceed the database's limit on bound values).
+    private func deleteSeeds(partIntegrity: PartIntegrity) async throws -> [Table] {
         var read = Set<SQLTableName>()
         for restriction in restrictions { read.formUnion(try await restriction.tablesRead()) }
-        guard !read.isDisjoint(with: graph.descendants(of: name)) else { return [self] }
+        guard !read.isEmpty else { return [self] }
+        let plan = try await Diagram.cascade(self, partIntegrity: partIntegrity)
+        guard !read.isDisjoint(with: plan.tables.subtracting([try await fullName()])) else { return [self] }
         let keys = try await self.keys()
         let chunkSize = 1000
-        guard keys.count > chunkSize else { return [self] }
         return stride(from: 0, to: keys.count, by: chunkSize).map { start in
             var chunk = self
             chunk.restrictions = [.or(keys[start..<min(start + chunkSize, keys.count)].map(Restriction.row))]
