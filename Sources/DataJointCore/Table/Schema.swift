@@ -13,6 +13,7 @@ public final class Schema: Sendable {
     public let connection: Connection
     private let registered = Mutex<[String: String]>([:])  // Swift class name -> table name
     private let registeredTypes = Mutex<[ObjectIdentifier: String]>([:])  // Swift type -> table name
+    private let declaredTypes = Mutex<[String: any UserTable.Type]>([:])  // table name -> Swift type
 
     init(name: String, connection: Connection) {
         self.name = name
@@ -54,10 +55,16 @@ public final class Schema: Sendable {
         return Table(schema: self, tableName: tableName, userType: T.self)
     }
 
+    /// The Swift type declared for a table of this schema through this schema value, if any.
+    public func declaredType(ofTable tableName: String) -> (any UserTable.Type)? {
+        declaredTypes.withLock { $0[tableName] }
+    }
+
     /// A table found by its database name (`session`, `#lookup`, `__computed`) or by its class name
     /// (`Session`, `Session.Trial`), read from the database alone.
     public func table(_ name: String) -> Table {
-        Table(schema: self, tableName: resolveName(name), userType: nil)
+        let tableName = resolveName(name)
+        return Table(schema: self, tableName: tableName, userType: declaredType(ofTable: tableName))
     }
 
     /// Maps a class name (`Session`, `Session.Trial`) to a table name, using declared types and the catalog cache.
@@ -95,6 +102,7 @@ public final class Schema: Sendable {
         }
         registered.withLock { $0[type.className] = tableName }
         registeredTypes.withLock { $0[ObjectIdentifier(type)] = tableName }
+        declaredTypes.withLock { $0[tableName] = type }
         if try await loadInfo(tableName) == nil {
             guard connection.settings.createTables else {
                 throw DataJointError(
