@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DataJointPostgres", targets: ["DataJointPostgres"]),
         .library(name: "DataJointMySQL", targets: ["DataJointMySQL"]),
         .library(name: "DataJointS3", targets: ["DataJointS3"]),
+        .library(name: "DataJointCommand", targets: ["DataJointCommand"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -80,10 +81,20 @@ let package = Package(
             name: "DataJoint",
             dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL", "DataJointS3"]
         ),
+        // The pipeline command: the `dj` commands for a user's own pipeline program (`PipelineCommand`).
+        .target(
+            name: "DataJointCommand",
+            dependencies: [
+                "DataJoint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `dj`: the pipeline command of the demo pipeline.
         .executableTarget(
             name: "dj",
             dependencies: [
                 "DataJoint",
+                "DataJointCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataJoint
+import DataJointCommand
 import Foundation
 
 /// `dj demo`: declares, fills and queries a small lab pipeline in schema `demo`.

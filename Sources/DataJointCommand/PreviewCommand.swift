@@ -30,7 +30,7 @@ struct PreviewCommand: AsyncParsableCommand {
 }
 
 /// The first `limit` rows of a query in primary-key order as a text table, followed by `(N of TOTAL rows)`.
-func preview(_ query: Table, limit: Int) async throws -> String {
+public func preview(_ query: Table, limit: Int) async throws -> String {
     let heading = try await query.heading()
     let rows = try await query.toDicts(orderBy: ["KEY"], limit: limit)
     let total = try await query.count()
