@@ -11,7 +11,9 @@ struct PopulateCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
             abstract: "Compute what is missing: every Imported and Computed table of the pipeline, in dependency order.",
             discussion: """
                 With SCHEMA.Table, that table and the tables upstream of it. Each table's failures are reported and \
-                the others go on; the exit status is 1 when any key failed.
+                the others go on; the exit status is 1 when any key failed. With --watch the worker keeps running, \
+                populating again every --interval seconds (through the jobs queues, shared with other workers), until \
+                SIGINT or SIGTERM: then the makes in progress finish and it exits.
                 """)
     }
 
@@ -35,12 +37,22 @@ struct PopulateCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
     @Flag(name: .long, help: "Stop at the first failure instead of going on with other keys and tables.")
     var stopOnError = false
 
+    @Flag(name: .long, help: "Keep running: compute new keys as upstream rows appear, until SIGINT or SIGTERM.")
+    var watch = false
+
+    @Option(name: .long, help: "With --watch, seconds between rounds.")
+    var interval = 5.0
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         if let maxCalls, maxCalls < 0 { throw ValidationError("--max-calls must not be negative") }
+        guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
+        if watch, table != nil { throw ValidationError("--watch keeps the whole pipeline up to date; leave out SCHEMA.Table") }
+        if watch, stopOnError { throw ValidationError("--watch goes on after failures; leave out --stop-on-error") }
     }
 
     func run() async throws {
+        if watch { return try await runWatching() }
         let report = try await withConnection({ try await options.connect() }) { connection in
             let schemas = try await Pipeline.schemas.open(on: connection)
             let suppress = !stopOnError
@@ -63,6 +75,35 @@ struct PopulateCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
         }
         print(Self.render(report))
         if !report.succeeded { throw ExitCode(1) }
+    }
+
+    /// Populates in rounds until SIGINT or SIGTERM, printing what each round computed.
+    private func runWatching() async throws {
+        let stop = StopRequest()
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("stopping: the makes in progress finish, no new key starts\n".utf8))
+                stop.stop()
+            }
+            source.resume()
+            return source
+        }
+        defer { for source in signals { source.cancel() } }
+        let names = Pipeline.schemas.map(\.name).joined(separator: ", ")
+        print("Watching \(names) (every \(interval) s, \(workers) worker(s)); SIGINT or SIGTERM stops.")
+        let total = try await withConnection({ try await options.connect() }) { connection in
+            let schemas = try await Pipeline.schemas.open(on: connection)
+            return try await connection.watch(
+                schemas: schemas, interval: .milliseconds(Int64(interval * 1000)), reserveJobs: true, workers: workers,
+                maxCalls: maxCalls, priority: priority, stop: stop
+            ) { round in
+                guard round.success + round.error > 0 else { return }
+                print(Self.render(round))
+            }
+        }
+        print("Stopped: \(total.success) computed, \(total.error) failed, \(total.skip) skipped in all.")
     }
 
     /// The report as a table: one line per table, then the failed keys.

@@ -1,5 +1,6 @@
 import DataJoint
 import Foundation
+import Synchronization
 
 /// Runs the built `dj` tool (next to the test runner) in a directory of its own, with no `DJ_*` variables but the
 /// given ones.
@@ -77,5 +78,74 @@ extension DJTool {
             if backend == .postgresql { environment["DJ_DATABASE_NAME"] = context.id }
             return environment
         }
+    }
+}
+
+/// A `dj` process started in the background (see `DJTool.start`).
+final class DJProcess: Sendable {
+    /// The exit status once known, and who waits for it.
+    final class Exit: Sendable {
+        let state = Mutex<(status: Int32?, waiting: CheckedContinuation<Int32, Never>?)>((nil, nil))
+
+        func ended(_ status: Int32) {
+            let waiting = state.withLock { state -> CheckedContinuation<Int32, Never>? in
+                state.status = status
+                defer { state.waiting = nil }
+                return state.waiting
+            }
+            waiting?.resume(returning: status)
+        }
+
+        func wait() async -> Int32 {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+                let known = state.withLock { state -> Int32? in
+                    if let status = state.status { return status }
+                    state.waiting = continuation
+                    return nil
+                }
+                if let known { continuation.resume(returning: known) }
+            }
+        }
+    }
+
+    let pid: Int32
+    private let exit = Exit()
+    private let output: URL
+    private let errors: URL
+
+    init(_ process: Process, output: URL, errors: URL) throws {
+        self.output = output
+        self.errors = errors
+        let exit = self.exit
+        process.terminationHandler = { exit.ended($0.terminationStatus) }
+        try process.run()
+        pid = process.processIdentifier
+    }
+
+    /// Waits for the process to end; its exit status and what it wrote.
+    func wait() async throws -> (status: Int32, output: Data, errors: String) {
+        let status = await exit.wait()
+        return (status, try Data(contentsOf: output), try String(contentsOf: errors, encoding: .utf8))
+    }
+}
+
+extension DJTool {
+    /// Starts `dj` without waiting for it; stdout and stderr go to files in `directory`.
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> DJProcess {
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
+        variables.merge(environment) { _, new in new }
+        let output = directory.appendingPathComponent(".dj-stdout-\(UUID().uuidString)")
+        let errors = directory.appendingPathComponent(".dj-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = variables
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        return try DJProcess(process, output: output, errors: errors)
     }
 }

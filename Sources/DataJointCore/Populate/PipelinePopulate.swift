@@ -27,6 +27,22 @@ public struct PipelineReport: Sendable, CustomStringConvertible {
     /// The step of a table.
     public subscript(_ table: SQLTableName) -> Step? { steps.first { $0.table == table } }
 
+    /// Adds the steps of a later populate: the counts and failures of a table add up, its last error and skip note win.
+    public mutating func add(_ later: PipelineReport) {
+        for step in later.steps {
+            guard let index = steps.firstIndex(where: { $0.table == step.table }) else {
+                steps.append(step)
+                continue
+            }
+            steps[index].report.success += step.report.success
+            steps[index].report.error += step.report.error
+            steps[index].report.skip += step.report.skip
+            steps[index].report.errors += step.report.errors
+            steps[index].error = step.error
+            steps[index].skipped = step.skipped
+        }
+    }
+
     public var description: String {
         steps.map { step in
             var line = "\(step.table): "
@@ -54,6 +70,8 @@ struct PopulateOptions: Sendable {
     var display: PopulateDisplay
     /// Stop at the first table whose populate fails, instead of going on with the others.
     var stopOnError: Bool
+    /// Asked before each key and each table: when it says stop, nothing new is started.
+    var shouldStop: (@Sendable () -> Bool)? = nil
 }
 
 /// Populates auto-populated tables in dependency order.
@@ -68,6 +86,7 @@ struct PipelinePopulator: Sendable {
         }
         var report = PipelineReport()
         for name in tables where name.tier?.isAutoPopulated == true {
+            if options.shouldStop?() == true { break }
             let schema = schemas.first { $0.name == name.schema }
             guard let type = schema?.declaredType(ofTable: name.table), let schema else {
                 report.steps.append(.init(
@@ -82,7 +101,7 @@ struct PipelinePopulator: Sendable {
                     target: table, restrictions: options.restrictions, suppressErrors: options.suppressErrors,
                     reserveJobs: options.reserveJobs, maxCalls: options.maxCalls, order: options.order,
                     workers: options.workers, priority: options.priority, refresh: options.refresh,
-                    display: options.display
+                    display: options.display, shouldStop: options.shouldStop
                 ).run()
             } catch {
                 if options.stopOnError { throw error }
@@ -121,12 +140,16 @@ extension Connection {
         reserveJobs: Bool = false, maxCalls: Int? = nil, order: PopulateOrder = .original, workers: Int = 1,
         priority: Int? = nil, refresh: Bool? = nil, display: PopulateDisplay = .automatic, stopOnError: Bool = false
     ) async throws -> PipelineReport {
-        let names = Set(schemas.map(\.name))
-        let graph = try await dependencies(of: names)
         let options = PopulateOptions(
             restrictions: restrictions, suppressErrors: suppressErrors, reserveJobs: reserveJobs, maxCalls: maxCalls,
             order: order, workers: workers, priority: priority, refresh: refresh, display: display,
             stopOnError: stopOnError)
+        return try await populate(schemas: schemas, options: options)
+    }
+
+    func populate(schemas: [Schema], options: PopulateOptions) async throws -> PipelineReport {
+        let names = Set(schemas.map(\.name))
+        let graph = try await dependencies(of: names)
         return try await PipelinePopulator(connection: self, options: options)
             .run(graph.topologicalOrder(ofSchemas: names), schemas: schemas)
     }

@@ -94,6 +94,8 @@ struct Populator: Sendable {
     let priority: Int?
     let refresh: Bool?
     let display: PopulateDisplay
+    /// Asked before each key: when it says stop, no further key is started (the makes in progress finish).
+    var shouldStop: (@Sendable () -> Bool)? = nil
 
     var connection: Connection { target.connection }
 
@@ -149,6 +151,7 @@ struct Populator: Sendable {
                 group.addTask {
                     while true {
                         try Task.checkCancellation()
+                        if shouldStop?() == true { return }
                         guard let key = state.next() else { return }
                         do {
                             let made = try await maker.make(key)
