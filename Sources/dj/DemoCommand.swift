@@ -106,10 +106,10 @@ struct DemoCommand: AsyncParsableCommand {
         let grades = demo[SessionGrade.self]
         let pending = try await stats.progress()
         print("SessionStats: \(pending.remaining) of \(pending.total) keys to compute")
-        let statsReport = try await stats.populate(reserveJobs: true, workers: 2)
-        print("SessionStats.populate(reserveJobs: true, workers: 2): \(statsReport)")
-        let gradeReport = try await grades.populate()
-        print("SessionGrade.populate(): \(gradeReport)")
+        // One call brings the whole pipeline up to date, table after table in dependency order.
+        let report = try await demo.populate(reserveJobs: true, workers: 2)
+        print("demo.populate(reserveJobs: true, workers: 2):")
+        print(report)
         print("")
         print("SessionStats")
         print(try await preview(stats, limit: 12))
@@ -119,6 +119,22 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         print("SessionGrade")
         print(try await preview(grades, limit: 12))
+        section("New data flows through the pipeline")
+        try await subject.insert1(["subject_id": 6, "species": "mouse", "date_of_birth": "2024-04-20", "sex": "F"])
+        // A session and its trials go in together: a worker watching the pipeline never sees one without the other.
+        try await db.transaction {
+            try await session.insert1(["subject_id": 6, "session_idx": 1, "session_date": "2024-08-01"])
+            try await trial.insert((1...6).map { index -> Row in
+                ["subject_id": 6, "session_idx": 1, "trial_idx": index, "stimulus": stimuli[index % stimuli.count],
+                 "response": Double(index) / 8]
+            })
+        }
+        print("Inserted subject 6 with one session of 6 trials.")
+        let more = try await demo.populate()
+        print("demo.populate(): \(more.success) computed")
+        print(try await preview(stats & ["subject_id": 6], limit: 4))
+        print(try await preview(grades & ["subject_id": 6], limit: 4))
+
         let jobProgress = try await stats.jobs().progress()
         print("")
         print("Jobs of SessionStats: \(jobProgress.pending) pending, \(jobProgress.reserved) reserved, "

@@ -31,10 +31,10 @@ struct PopulateCommandTests {
             let lines = String(decoding: all.output, as: UTF8.self).split(separator: "\n").map {
                 $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
             }
-            #expect(lines.contains("demo.__session_stats 3 0 0"))
-            #expect(lines.contains("demo.__session_grade 5 0 0"))
-            #expect(lines.last == "8 computed, 0 failed, 0 skipped")
-            #expect(try await schema.table("__session_grade").count() == 5)
+            #expect(lines.contains("demo.__session_stats 4 0 0"))
+            #expect(lines.contains("demo.__session_grade 6 0 0"))
+            #expect(lines.last == "10 computed, 0 failed, 0 skipped")
+            #expect(try await schema.table("__session_grade").count() == 6)
 
             let outside = try await DJTool.run(["populate", "lab.Session"], in: directory, environment: environment)
             #expect(outside.status == 1)

@@ -62,12 +62,16 @@ struct WatchTests {
             let workers = try (0..<2).map { _ in
                 try DJTool.start(["populate", "--watch", "--interval", "0.2"], in: directory, environment: environment)
             }
-            #expect(try await Self.eventually { try await schema.table("__session_grade").count() == 5 })
+            #expect(try await Self.eventually { try await schema.table("__session_grade").count() == 6 })
             // New raw data while the workers run.
             try await schema.table("subject").insert1(["subject_id": 9, "species": "rat", "date_of_birth": "2024-04-01", "sex": "F"])
-            try await schema.table("session").insert1(["subject_id": 9, "session_idx": 1, "session_date": "2024-08-01"])
-            try await schema.table("session__trial").insert(
-                (1...4).map { ["subject_id": 9, "session_idx": 1, "trial_idx": $0, "stimulus": "dots", "response": 0.25 * Double($0)] })
+            // A master and its parts go in together (one transaction), or a worker may compute the session before
+            // its trials arrive.
+            try await db.transaction {
+                try await schema.table("session").insert1(["subject_id": 9, "session_idx": 1, "session_date": "2024-08-01"])
+                try await schema.table("session__trial").insert(
+                    (1...4).map { ["subject_id": 9, "session_idx": 1, "trial_idx": $0, "stimulus": "dots", "response": 0.25 * Double($0)] })
+            }
             #expect(try await Self.eventually { try await (schema.table("__session_grade") & ["subject_id": 9]).count() == 1 })
             var computed = 0
             for worker in workers {
@@ -78,8 +82,8 @@ struct WatchTests {
                 let last = try #require(output.split(separator: "\n").last { $0.hasPrefix("Stopped: ") })
                 computed += Int(last.dropFirst("Stopped: ".count).prefix { $0.isNumber }) ?? -1
             }
-            // 5 + 1 session statistics and grades, each computed by exactly one of the workers.
-            #expect(computed == 12)
+            // 6 + 1 session statistics and grades, each computed by exactly one of the workers.
+            #expect(computed == 14)
             #expect(try await (schema.table("__session_stats") & ["subject_id": 9]).fetch1("n_trials", as: Int.self) == 4)
             #expect(try await schema.table("__session_stats").jobs().progress().reserved == 0)
         }
