@@ -98,6 +98,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The pipeline program of the README's "Running a pipeline" (Examples/LabPipeline is also a package of its own).
+        .executableTarget(
+            name: "lab",
+            dependencies: [
+                "DataJoint",
+                "DataJointCommand",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/LabPipeline/Sources/lab"
+        ),
         // A populate worker process for the distributed tests of DataJointTests (SIGKILL, several processes).
         .executableTarget(
             name: "dj-populate-worker",

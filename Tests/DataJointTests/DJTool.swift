@@ -5,13 +5,13 @@ import Synchronization
 /// Runs the built `dj` tool (next to the test runner) in a directory of its own, with no `DJ_*` variables but the
 /// given ones.
 enum DJTool {
-    static func executable() throws -> URL {
+    static func executable(_ name: String = "dj") throws -> URL {
         let runner = Bundle.main.executablePath ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
         while directory.path.contains(".xctest") { directory.deleteLastPathComponent() }
-        let tool = directory.appendingPathComponent("dj")
+        let tool = directory.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            throw DataJointError(.configuration, "the dj executable is missing at \(tool.path): run `swift build --build-tests`")
+            throw DataJointError(.configuration, "the \(name) executable is missing at \(tool.path): run `swift build --build-tests`")
         }
         return tool
     }
@@ -24,7 +24,7 @@ enum DJTool {
     }
 
     static func run(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], program: String = "dj"
     ) async throws -> (status: Int32, output: Data, errors: String) {
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
         variables.merge(environment) { _, new in new }
@@ -39,7 +39,7 @@ enum DJTool {
         let outputHandle = try FileHandle(forWritingTo: output)
         let errorHandle = try FileHandle(forWritingTo: errors)
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = try executable(program)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = variables
@@ -131,7 +131,9 @@ final class DJProcess: Sendable {
 
 extension DJTool {
     /// Starts `dj` without waiting for it; stdout and stderr go to files in `directory`.
-    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> DJProcess {
+    static func start(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], program: String = "dj"
+    ) throws -> DJProcess {
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
         variables.merge(environment) { _, new in new }
         let output = directory.appendingPathComponent(".dj-stdout-\(UUID().uuidString)")
@@ -139,7 +141,7 @@ extension DJTool {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = try executable(program)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = variables
