@@ -379,4 +379,29 @@ struct DistributedPopulateTests {
             #expect(try await jobs.table.count() == 0)
         }
     }
+
+    @Test("SIGTERM to a watching worker in a long make: the make commits, no new key starts, nothing stays reserved",
+          arguments: TestBackend.all)
+    func stoppedWatcher(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let (_, lab) = try await D.prepare(keys: 3)
+            let squares = lab[D.DistSquare.self]
+            let watcher = try WorkerProcess(["work"], sleepMilliseconds: 1500, options: ["--watch"])
+            defer { watcher.stop() }
+            let line = try await watcher.line(startingWith: "MAKING ")
+            let id = try #require(Int(line.dropFirst("MAKING ".count)))
+            kill(watcher.pid, SIGTERM)
+            let summary = try await watcher.finish()
+            // The key in progress was finished and committed, with all of its row; no other key was started.
+            #expect(summary.success == 1 && summary.error == 0)
+            #expect(try await squares.toArray("key_id") as [Int] == [id])
+            #expect(try await (squares & ["key_id": id]).fetch1("worker_pid", as: Int32.self) == watcher.pid)
+            let jobs = try await squares.jobs()
+            #expect(try await jobs.reserved.count() == 0)
+            // The rest is computed later, by anyone.
+            let report = try await squares.populate(reserveJobs: true, display: .none)
+            #expect(report.success == 2)
+            #expect(try await squares.count() == 3)
+        }
+    }
 }

@@ -18,6 +18,8 @@
 //                  workers of a test start together
 // --three-phase    compute with a TripartiteMake (the work outside the key's transaction) instead of make
 // --exclude K      leave key_id K to other workers (populate restricted to `key_id != K`); may be repeated
+// --watch          keep populating (`schema.watch`, every 100 ms) and print `MAKING <key_id>` as each make starts,
+//                  until SIGTERM; then the make in progress finishes and the summary is printed
 //
 // Exit status 0 with the summary on stdout, or 1 with the error on stderr.
 //
@@ -39,6 +41,8 @@ enum WorkerMode: Sendable, Equatable {
 struct WorkerConfig: Sendable {
     var mode = WorkerMode.work
     var sleepMilliseconds = 5
+    /// Print `MAKING <key_id>` when a make starts.
+    var announce = false
     @TaskLocal static var current = WorkerConfig()
 }
 
@@ -79,6 +83,7 @@ struct DistSquare: Computed {
     /// One transaction: read the value, work, insert.
     static func make(_ key: Row, _ ctx: MakeContext) async throws {
         let value: Int = try await (ctx[DistKey.self] & key).fetch1("value")
+        if WorkerConfig.current.announce { emit("MAKING \(try key.get("key_id", as: Int.self))") }
         try await work()
         try await insert(key, square: value * value, ctx)
     }
@@ -139,6 +144,7 @@ struct Options {
     var workers = 1
     var waitForGo = false
     var threePhase = false
+    var watch = false
     var excluded: [Int] = []
 
     init(_ arguments: [String]) {
@@ -169,6 +175,11 @@ struct Options {
         if let index = arguments.firstIndex(of: "--three-phase") {
             arguments.remove(at: index)
             threePhase = true
+        }
+        if let index = arguments.firstIndex(of: "--watch") {
+            arguments.remove(at: index)
+            watch = true
+            config.announce = true
         }
         guard arguments.count >= 4 else {
             fail("usage: dj-populate-worker sqlite|postgresql|mysql PATH|DATABASE SCHEMA work|hang-in-make|fail-on K "
@@ -215,11 +226,26 @@ do {
     }
     let table = options.threePhase ? schema[DistSquareThreePhase.self] : schema[DistSquare.self]
     let report = try await WorkerConfig.$current.withValue(options.config) {
+        if options.watch {
+            let stop = StopRequest()
+            signal(SIGTERM, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+            source.setEventHandler { stop.stop() }
+            source.resume()
+            defer { source.cancel() }
+            let watched = try await schema.watch(interval: .milliseconds(100), workers: options.workers, stop: stop)
+            var report = PopulateReport()
+            report.success = watched.success
+            report.error = watched.error
+            report.skip = watched.skip
+            report.errors = watched.steps.flatMap(\.report.errors)
+            return report
+        }
         if options.excluded.isEmpty {
-            try await table.populate(
+            return try await table.populate(
                 suppressErrors: true, reserveJobs: true, order: .random, workers: options.workers, display: .none)
         } else {
-            try await table.populate(
+            return try await table.populate(
                 Restriction.and(options.excluded.map { .sql("key_id != \($0)") }), suppressErrors: true,
                 reserveJobs: true, order: .random, workers: options.workers, display: .none)
         }

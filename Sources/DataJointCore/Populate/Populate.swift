@@ -40,6 +40,9 @@ public struct PopulateReport: Sendable, CustomStringConvertible {
     /// The failures, with their keys.
     public var errors: [Failure] = []
 
+    /// An empty report.
+    public init() {}
+
     public var description: String { "populate: \(success) computed, \(error) failed, \(skip) skipped" }
 }
 
