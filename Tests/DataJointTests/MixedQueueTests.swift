@@ -209,6 +209,33 @@ struct MixedQueueTests {
         }
     }
 
+    @Test("a watching Swift worker and a Python worker share one queue: every key once", arguments: backends)
+    func watcherWithPython(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let keyCount = 40
+            let lab = try await Self.prepare(keys: keyCount, backend: backend)
+            let python = try PythonWorkers(backend: backend)
+            defer { python.remove() }
+            let pythonWorker = try python.start(sleepMilliseconds: 25)
+            defer { pythonWorker.stop() }
+            let watcher = try WorkerProcess(["work"], sleepMilliseconds: 25, waitForGo: true, options: ["--watch"])
+            defer { watcher.stop() }
+            for worker in [pythonWorker, watcher] { _ = try await worker.line(startingWith: "READY") }
+            for worker in [pythonWorker, watcher] { worker.go() }
+            let squares = lab[D.DistSquare.self]
+            #expect(try await WatchTests.eventually(120) { try await squares.count() == keyCount })
+            kill(watcher.pid, SIGTERM)
+            let summaries = [try await pythonWorker.finish(), try await watcher.finish()]
+            #expect(summaries.map(\.error) == [0, 0])
+            #expect(summaries.map(\.success).reduce(0, +) == keyCount, "\(summaries)")
+            let pids = try await squares.toDicts().map { try $0.get("worker_pid", as: Int32.self) }
+            for summary in summaries {
+                #expect(pids.filter { $0 == summary.pid }.count == summary.success, "worker \(summary.pid): \(summaries)")
+            }
+            #expect(try await lab[D.DistSquare.self].jobs().table.count() == 0)
+        }
+    }
+
     @Test("a Python make and a Swift make fail: both errors in the jobs table in one format, each read by both",
           arguments: backends)
     func sharedErrors(backend: TestBackend) async throws {
