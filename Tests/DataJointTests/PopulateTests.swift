@@ -180,9 +180,12 @@ struct PopulateTests {
             }
             #expect(wrong?.kind == .invalidValue)
             #expect(try await (stats & ["session_id": 7]).count() == 0)
-            // populate on a restricted table or without the Swift type is refused.
+            // populate on a restricted table or without the Swift type is refused (a schema value that declared the
+            // type knows it also by the table's name).
             await #expect(throws: DataJointError.self) { try await (stats & ["session_id": 1]).populate() }
-            await #expect(throws: DataJointError.self) { try await lab.table("__pp_stats").populate() }
+            let untyped = try await db.schema("populate", tables: [], create: false)
+            await #expect(throws: DataJointError.self) { try await untyped.table("__pp_stats").populate() }
+            #expect(lab.table("__pp_stats").userType != nil)
         }
     }
 
