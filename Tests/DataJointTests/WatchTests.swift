@@ -11,8 +11,9 @@ import Testing
 struct WatchTests {
     typealias P = UpstreamPipeline
 
-    /// Waits until `condition` holds, up to `seconds`.
-    static func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+    /// Waits until `condition` holds, up to `seconds` (a guard against a hung test, not a timing check: the whole
+    /// suite runs at once on few cores).
+    static func eventually(_ seconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return true }
