@@ -23,41 +23,11 @@ enum DJTool {
         return directory
     }
 
+    /// Runs `dj` (or another program built next to it) and waits for it to end.
     static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], program: String = "dj"
     ) async throws -> (status: Int32, output: Data, errors: String) {
-        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
-        variables.merge(environment) { _, new in new }
-        let output = directory.appendingPathComponent(".dj-stdout-\(UUID().uuidString)")
-        let errors = directory.appendingPathComponent(".dj-stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        let outputHandle = try FileHandle(forWritingTo: output)
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let process = Process()
-        process.executableURL = try executable(program)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = variables
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputHandle
-        process.standardError = errorHandle
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try outputHandle.close()
-        try errorHandle.close()
-        return (status, try Data(contentsOf: output), try String(contentsOf: errors, encoding: .utf8))
+        try await start(arguments, in: directory, environment: environment, program: program).wait()
     }
 }
 

@@ -42,8 +42,7 @@ extension Table {
             // Planned inside the transaction: the keys of masters pulled in by part rows are read with the deletes.
             var deleted: [SQLTableName: Int] = [:]
             var graph: DependencyGraph?
-            for seed in try await table.deleteSeeds(partIntegrity: partIntegrity) {
-                let diagram = try await Diagram.cascade(seed, partIntegrity: partIntegrity)
+            for diagram in try await table.deletePlans(partIntegrity: partIntegrity) {
                 graph = diagram.graph
                 for target in diagram.orderedTables.reversed() {
                     let statement = SQLDelete(table: target, where: try await diagram.restrictedTable(target).baseWhereClause())
@@ -70,22 +69,23 @@ extension Table {
         }
     }
 
-    /// The tables whose cascades together make this delete: the table itself; or, when its restriction reads a table
-    /// that the cascade empties before this one (`(Session & Review).delete()`), the table restricted to its keys,
-    /// read first, in chunks (one condition with every key could exceed the database's limit on bound values).
-    private func deleteSeeds(partIntegrity: PartIntegrity) async throws -> [Table] {
+    /// The cascades that together make this delete: this table's own; or, when its restriction reads a table that
+    /// the cascade empties before this one (`(Session & Review).delete()`), the cascades of its keys, read first, in
+    /// chunks (one condition with every key could exceed the database's limit on bound values).
+    private func deletePlans(partIntegrity: PartIntegrity) async throws -> [Diagram] {
+        let plan = try await Diagram.cascade(self, partIntegrity: partIntegrity)
         var read = Set<SQLTableName>()
         for restriction in restrictions { read.formUnion(try await restriction.tablesRead()) }
-        guard !read.isEmpty else { return [self] }
-        let plan = try await Diagram.cascade(self, partIntegrity: partIntegrity)
-        guard !read.isDisjoint(with: plan.tables.subtracting([try await fullName()])) else { return [self] }
+        guard !read.isDisjoint(with: plan.tables.subtracting([try await fullName()])) else { return [plan] }
         let keys = try await self.keys()
         let chunkSize = 1000
-        return stride(from: 0, to: keys.count, by: chunkSize).map { start in
+        var plans: [Diagram] = []
+        for start in stride(from: 0, to: keys.count, by: chunkSize) {
             var chunk = self
             chunk.restrictions = [.or(keys[start..<min(start + chunkSize, keys.count)].map(Restriction.row))]
-            return chunk
+            plans.append(try await Diagram.cascade(chunk, partIntegrity: partIntegrity))
         }
+        return plans
     }
 
     /// Deletes the rows of this (restricted) table only, without cascading; fails if dependent rows exist.
