@@ -78,6 +78,10 @@ struct QueryTextLexer {
             } else if c == "*", index + 1 < characters.count, characters[index + 1] == "*" {
                 index += 2
                 tokens.append(QueryTextToken(kind: .symbol("**"), offset: start))
+            } else if c == ".", index + 2 < characters.count, characters[index + 1] == ".", characters[index + 2] == "." {
+                // Python's Ellipsis, as in `proj(...)`: a name of its own.
+                index += 3
+                tokens.append(QueryTextToken(kind: .name("..."), offset: start))
             } else if "&-*+()[]{},:.=".contains(c) {
                 index += 1
                 tokens.append(QueryTextToken(kind: .symbol(String(c)), offset: start))
