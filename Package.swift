@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DataJointMySQL", targets: ["DataJointMySQL"]),
         .library(name: "DataJointS3", targets: ["DataJointS3"]),
         .library(name: "DataJointCommand", targets: ["DataJointCommand"]),
+        .library(name: "DataJointWeb", targets: ["DataJointWeb"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -81,11 +83,21 @@ let package = Package(
             name: "DataJoint",
             dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL", "DataJointS3"]
         ),
+        // The read-only web view of a pipeline (`dj serve`): HTML pages and a JSON API over the overview calls.
+        .target(
+            name: "DataJointWeb",
+            dependencies: [
+                "DataJoint",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The pipeline command: the `dj` commands for a user's own pipeline program (`PipelineCommand`).
         .target(
             name: "DataJointCommand",
             dependencies: [
                 "DataJoint",
+                "DataJointWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -136,7 +148,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DataJointTests",
-            dependencies: ["DataJoint"],
+            dependencies: [
+                "DataJoint",
+                "DataJointWeb",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             resources: [.copy("Resources")]
         ),
     ],

@@ -92,6 +92,11 @@ final class DJProcess: Sendable {
         pid = process.processIdentifier
     }
 
+    /// What the process has written to stdout so far.
+    func outputSoFar() -> String {
+        (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    }
+
     /// Waits for the process to end; its exit status and what it wrote.
     func wait() async throws -> (status: Int32, output: Data, errors: String) {
         let status = await exit.wait()
