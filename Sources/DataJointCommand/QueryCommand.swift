@@ -68,7 +68,7 @@ struct QueryCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
             case .csv: return Self.csv(page)
             }
         }
-        print(output, terminator: output.hasSuffix("\n") ? "" : "\n")
+        print(output, terminator: output.hasSuffix("\n") || output.hasSuffix("\r\n") ? "" : "\n")
     }
 
     /// The schemas names are looked up in: those given, else the program's that exist, then all others.
