@@ -170,6 +170,10 @@ struct WebViewTests {
                 #expect(middle.body.contains("rows 6–10 of 12"))
                 #expect(middle.body.contains("?order_by=response&amp;limit=5\">← previous</a>"))
                 #expect(middle.body.contains("?order_by=response&amp;limit=5&amp;offset=10\">next →</a>"))
+                let past = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5&offset=20")
+                #expect(past.body.contains("no rows past 12") && past.body.contains("offset=15\">← previous</a>"))
+                let none = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%27session_idx+%3E+9%27")
+                #expect(none.status == .ok && none.body.contains("<span>no rows</span>"))
                 // A wrong ordering: the page still renders, with the message.
                 let wrong = try await client.get("/schemas/web_lab/tables/WvSession.Trial?order_by=nope")
                 #expect(wrong.status == .badRequest)

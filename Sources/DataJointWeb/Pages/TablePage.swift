@@ -51,7 +51,7 @@ enum TablePage {
     private static func queryForm(_ details: TableDetails, request: RowsRequest) -> HTML {
         """
         <form class="query" method="get" action="\(WebPaths.table(details.schema, details.table))">
-        <input type="text" name="q" value="\(request.queryText ?? "")" placeholder="a query of this schema, e.g. \(details.className) & 'attribute > 5'" aria-label="query">
+        <input type="text" name="q" value="\(request.queryText ?? "")" placeholder="\("a query of this schema, e.g. \(details.className) & 'attribute > 5'")" aria-label="query">
         <button type="submit">Run</button>
         </form>
         \(request.queryText == nil ? HTML.empty : "<p><a href=\"\(WebPaths.table(details.schema, details.table))\">← all rows of \(details.className)</a></p>")
@@ -87,8 +87,10 @@ enum TablePage {
             page.offset > 0
             ? "<a href=\"\(link(max(0, page.offset - page.limit), request.orderBy))\">← previous</a>" : .empty
         let next: HTML = page.truncated ? "<a href=\"\(link(last, request.orderBy))\">next →</a>" : .empty
-        let pager: HTML =
-            "<div class=\"pager\"><span>rows \(first)–\(last) of \(page.total)</span>\(previous)\(next)</div>"
+        let shown: HTML =
+            page.rows.isEmpty
+            ? (page.total == 0 ? "no rows" : "no rows past \(page.total)") : "rows \(first)–\(last) of \(page.total)"
+        let pager: HTML = "<div class=\"pager\"><span>\(shown)</span>\(previous)\(next)</div>"
         let table = HTMLFragments.table(
             header: header, rows: body, headerClasses: page.columns.map { $0.inPrimaryKey ? "key" : nil })
         return "\(pager)\(table)\(pager)"
