@@ -353,7 +353,7 @@ struct WebViewTests {
         try await db.close()
     }
 
-    @Test("dj serve shows the program's schemas on a loopback port, prints the address, and stops on SIGTERM",
+    @Test("dj serve shows the program's schemas on a loopback port, prints the address, takes DJ_SERVE_TOKEN, and stops on SIGTERM",
           arguments: TestBackend.all)
     func serveCommand(backend: TestBackend) async throws {
         try await backend.run { () async throws in
@@ -371,7 +371,10 @@ struct WebViewTests {
             #expect(missing.status == 1)
             #expect(missing.errors.contains("schema `nope` does not exist"), "\(missing.errors)")
 
-            let server = try DJTool.start(["serve", "--port", "0"], in: directory, environment: environment)
+            // The token may come from DJ_SERVE_TOKEN.
+            var serving = environment
+            serving["DJ_SERVE_TOKEN"] = "env-token"
+            let server = try DJTool.start(["serve", "--port", "0"], in: directory, environment: serving)
             var url: String?
             for _ in 0..<600 where url == nil {
                 try await Task.sleep(for: .milliseconds(100))
@@ -384,11 +387,15 @@ struct WebViewTests {
             }
             #expect(server.outputSoFar().hasPrefix("Serving demo at http://127.0.0.1:"))
             let session = URLSession(configuration: .ephemeral)
-            let (data, response) = try await session.data(from: URL(string: url + "api/schemas/demo")!)
+            let (_, denied) = try await session.data(from: URL(string: url + "api/schemas/demo")!)
+            #expect((denied as? HTTPURLResponse)?.statusCode == 401)
+            var request = URLRequest(url: URL(string: url + "api/schemas/demo")!)
+            request.setValue("Bearer env-token", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await session.data(for: request)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             let overview = try JSON(parsing: String(decoding: data, as: UTF8.self))
             #expect(overview["tables"]?.elements.map { $0["className"] }.contains("SessionStats") == true)
-            let (page, _) = try await session.data(from: URL(string: url + "schemas/demo/jobs")!)
+            let (page, _) = try await session.data(from: URL(string: url + "schemas/demo/jobs?token=env-token")!)
             #expect(String(decoding: page, as: UTF8.self).contains("SessionStats"))
             session.invalidateAndCancel()
             kill(server.pid, SIGTERM)
