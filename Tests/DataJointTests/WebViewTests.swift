@@ -20,6 +20,17 @@ struct WebViewTests {
         try PipelineWebServer(connection: lab.connection, schemas: all ? nil : [lab], configuration: configuration)
     }
 
+    /// Runs `body` with the test pipeline on `backend` and a client of its web view.
+    static func withView(
+        _ backend: TestBackend, configuration: WebServerConfiguration = .init(),
+        _ body: @escaping @Sendable (Schema, WebClient) async throws -> Void
+    ) async throws {
+        try await backend.withDatabase { db in
+            let lab = try await P.make(db)
+            try await server(lab, configuration: configuration).withClient { client in try await body(lab, client) }
+        }
+    }
+
     @Test("the list of schemas and the schema page: diagram, tables in dependency order with tier, rows, comment",
           arguments: TestBackend.all)
     func schemaPages(backend: TestBackend) async throws {
@@ -96,235 +107,217 @@ struct WebViewTests {
     @Test("the table page: definition, heading, neighbours, rows with values escaped and blobs as placeholders",
           arguments: TestBackend.all)
     func tablePage(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab).withClient { client in
-                let subject = try await client.get("/schemas/web_lab/tables/WvSubject")
-                #expect(subject.status == .ok)
-                #expect(subject.body.contains("<pre>"))
-                let text = subject.body.replacingOccurrences(of: " +", with: " ", options: .regularExpression)
-                #expect(text.contains("<pre># animals &lt;b&gt;&amp;&quot;&#39;\nsubject_id : int32\n---\nname : varchar(60)"))
-                #expect(subject.body.contains("the animal&#39;s name"))
-                #expect(subject.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-                #expect(!subject.body.contains("<script"), "no row value becomes markup")
-                #expect(subject.body.contains("=&lt;blob&gt;="), "blobs are shown as a placeholder")
-                #expect(subject.body.contains("<a href=\"/schemas/web_lab/tables/wv_session\">WvSession</a>"), "child")
-                #expect(subject.body.contains("rows 1–3 of 3"))
+        try await Self.withView(backend) { lab, client in
+            let subject = try await client.get("/schemas/web_lab/tables/WvSubject")
+            #expect(subject.status == .ok)
+            #expect(subject.body.contains("<pre>"))
+            let text = subject.body.replacingOccurrences(of: " +", with: " ", options: .regularExpression)
+            #expect(text.contains("<pre># animals &lt;b&gt;&amp;&quot;&#39;\nsubject_id : int32\n---\nname : varchar(60)"))
+            #expect(subject.body.contains("the animal&#39;s name"))
+            #expect(subject.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!subject.body.contains("<script"), "no row value becomes markup")
+            #expect(subject.body.contains("=&lt;blob&gt;="), "blobs are shown as a placeholder")
+            #expect(subject.body.contains("<a href=\"/schemas/web_lab/tables/wv_session\">WvSession</a>"), "child")
+            #expect(subject.body.contains("rows 1–3 of 3"))
 
-                let session = try await client.get("/schemas/web_lab/tables/wv_session")
-                #expect(session.status == .ok)
-                #expect(session.body.contains("<a href=\"/schemas/web_lab/tables/wv_subject\">WvSubject</a>"), "parent")
-                #expect(session.body.contains("<a href=\"/schemas/web_lab/tables/wv_session__trial\">WvSession.Trial</a>"), "part")
-                let trial = try await client.get("/schemas/web_lab/tables/WvSession.Trial")
-                #expect(trial.body.contains("<tr><th>master</th><td><a href=\"/schemas/web_lab/tables/wv_session\">WvSession</a></td></tr>"))
+            let session = try await client.get("/schemas/web_lab/tables/wv_session")
+            #expect(session.status == .ok)
+            #expect(session.body.contains("<a href=\"/schemas/web_lab/tables/wv_subject\">WvSubject</a>"), "parent")
+            #expect(session.body.contains("<a href=\"/schemas/web_lab/tables/wv_session__trial\">WvSession.Trial</a>"), "part")
+            let trial = try await client.get("/schemas/web_lab/tables/WvSession.Trial")
+            #expect(trial.body.contains("<tr><th>master</th><td><a href=\"/schemas/web_lab/tables/wv_session\">WvSession</a></td></tr>"))
 
-                let details = try await client.get("/api/schemas/web_lab/tables/WvSubject").json()
-                #expect(details["className"] == "WvSubject" && details["tier"] == "manual" && details["rows"] == .int(3))
-                #expect(details["attributes"]?.elements.map { $0["name"] } == ["subject_id", "name", "photo"])
-                #expect(details["children"]?.elements == ["web_lab.wv_session"])
-                guard case .string(let definition)? = details["definition"] else {
-                    Issue.record("no definition")
-                    return
-                }
-                #expect(definition.hasPrefix("# animals <b>&\"'\nsubject_id "))
-
-                let rows = try await client.get("/api/schemas/web_lab/tables/WvSubject/rows").json()
-                #expect(rows["columns"]?.elements.map { $0["name"] } == ["subject_id", "name", "photo"])
-                #expect(rows["total"] == .int(3) && rows["truncated"] == .bool(false))
-                #expect(rows["rows"]?[1] == [.int(2), "<script>alert(1)</script>", "=<blob>="])
+            let details = try await client.get("/api/schemas/web_lab/tables/WvSubject").json()
+            #expect(details["className"] == "WvSubject" && details["tier"] == "manual" && details["rows"] == .int(3))
+            #expect(details["attributes"]?.elements.map { $0["name"] } == ["subject_id", "name", "photo"])
+            #expect(details["children"]?.elements == ["web_lab.wv_session"])
+            guard case .string(let definition)? = details["definition"] else {
+                Issue.record("no definition")
+                return
             }
+            #expect(definition.hasPrefix("# animals <b>&\"'\nsubject_id "))
+
+            let rows = try await client.get("/api/schemas/web_lab/tables/WvSubject/rows").json()
+            #expect(rows["columns"]?.elements.map { $0["name"] } == ["subject_id", "name", "photo"])
+            #expect(rows["total"] == .int(3) && rows["truncated"] == .bool(false))
+            #expect(rows["rows"]?[1] == [.int(2), "<script>alert(1)</script>", "=<blob>="])
         }
     }
 
     @Test("paging: limit and offset links, ordering by a column, and bad paging parameters answered with 400",
           arguments: TestBackend.all)
     func paging(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab).withClient { client in
-                let api = "/api/schemas/web_lab/tables/wv_session__trial/rows"
-                let first = try await client.get(api + "?limit=5").json()
-                #expect(first["rows"]?.elements.count == 5 && first["total"] == .int(12) && first["truncated"] == .bool(true))
-                let last = try await client.get(api + "?limit=5&offset=10").json()
-                #expect(last["rows"]?.elements.count == 2 && last["offset"] == .int(10) && last["truncated"] == .bool(false))
-                let ordered = try await client.get(api + "?limit=3&order_by=response+DESC,subject_id").json()
-                #expect(ordered["rows"]?.elements.map { $0[3] } == [2, 1.5, 1.5])
+        try await Self.withView(backend) { lab, client in
+            let api = "/api/schemas/web_lab/tables/wv_session__trial/rows"
+            let first = try await client.get(api + "?limit=5").json()
+            #expect(first["rows"]?.elements.count == 5 && first["total"] == .int(12) && first["truncated"] == .bool(true))
+            let last = try await client.get(api + "?limit=5&offset=10").json()
+            #expect(last["rows"]?.elements.count == 2 && last["offset"] == .int(10) && last["truncated"] == .bool(false))
+            let ordered = try await client.get(api + "?limit=3&order_by=response+DESC,subject_id").json()
+            #expect(ordered["rows"]?.elements.map { $0[3] } == [2, 1.5, 1.5])
 
-                for (query, kind) in [
-                    ("order_by=nope", "missingAttribute"), ("order_by=response%3B+DROP+TABLE+x", "invalidValue"),
-                    ("limit=-1", "invalidValue"), ("limit=abc", "invalidValue"), ("limit=5000", "invalidValue"),
-                    ("offset=x", "invalidValue"),
-                ] {
-                    let response = try await client.get(api + "?" + query)
-                    #expect(response.status == .badRequest, "\(query)")
-                    #expect(try response.json()["error"]?["kind"] == .string(kind), "\(query)")
-                }
-                #expect(try await client.get("/api/schemas/web_lab/tables/WvSession.Trial").status == .ok)
-                #expect(try await lab.table("wv_session__trial").count() == 12, "nothing was dropped")
-
-                let page = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5")
-                #expect(page.body.contains("rows 1–5 of 12"))
-                #expect(page.body.contains("href=\"/schemas/web_lab/tables/wv_session__trial?limit=5&amp;offset=5\">next →</a>"))
-                #expect(!page.body.contains("previous"))
-                let middle = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5&offset=5&order_by=response")
-                #expect(middle.body.contains("rows 6–10 of 12"))
-                #expect(middle.body.contains("?order_by=response&amp;limit=5\">← previous</a>"))
-                #expect(middle.body.contains("?order_by=response&amp;limit=5&amp;offset=10\">next →</a>"))
-                let past = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5&offset=20")
-                #expect(past.body.contains("no rows past 12") && past.body.contains("offset=15\">← previous</a>"))
-                let none = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%27session_idx+%3E+9%27")
-                #expect(none.status == .ok && none.body.contains("<span>no rows</span>"))
-                // A wrong ordering: the page still renders, with the message.
-                let wrong = try await client.get("/schemas/web_lab/tables/WvSession.Trial?order_by=nope")
-                #expect(wrong.status == .badRequest)
-                #expect(wrong.body.contains("cannot order by `nope`"))
-                #expect(wrong.body.contains("<h2>Definition</h2>"))
+            for (query, kind) in [
+                ("order_by=nope", "missingAttribute"), ("order_by=response%3B+DROP+TABLE+x", "invalidValue"),
+                ("limit=-1", "invalidValue"), ("limit=abc", "invalidValue"), ("limit=5000", "invalidValue"),
+                ("offset=x", "invalidValue"),
+            ] {
+                let response = try await client.get(api + "?" + query)
+                #expect(response.status == .badRequest, "\(query)")
+                #expect(try response.json()["error"]?["kind"] == .string(kind), "\(query)")
             }
+            #expect(try await client.get("/api/schemas/web_lab/tables/WvSession.Trial").status == .ok)
+            #expect(try await lab.table("wv_session__trial").count() == 12, "nothing was dropped")
+
+            let page = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5")
+            #expect(page.body.contains("rows 1–5 of 12"))
+            #expect(page.body.contains("href=\"/schemas/web_lab/tables/wv_session__trial?limit=5&amp;offset=5\">next →</a>"))
+            #expect(!page.body.contains("previous"))
+            let middle = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5&offset=5&order_by=response")
+            #expect(middle.body.contains("rows 6–10 of 12"))
+            #expect(middle.body.contains("?order_by=response&amp;limit=5\">← previous</a>"))
+            #expect(middle.body.contains("?order_by=response&amp;limit=5&amp;offset=10\">next →</a>"))
+            let past = try await client.get("/schemas/web_lab/tables/WvSession.Trial?limit=5&offset=20")
+            #expect(past.body.contains("no rows past 12") && past.body.contains("offset=15\">← previous</a>"))
+            let none = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%27session_idx+%3E+9%27")
+            #expect(none.status == .ok && none.body.contains("<span>no rows</span>"))
+            // A wrong ordering: the page still renders, with the message.
+            let wrong = try await client.get("/schemas/web_lab/tables/WvSession.Trial?order_by=nope")
+            #expect(wrong.status == .badRequest)
+            #expect(wrong.body.contains("cannot order by `nope`"))
+            #expect(wrong.body.contains("<h2>Definition</h2>"))
         }
     }
 
     @Test("the query box: text in the query language restricts the rows; an error is shown with its position, escaped",
           arguments: TestBackend.all)
     func queryBox(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab).withClient { client in
-                let api = "/api/schemas/web_lab/tables/WvSession/rows?q="
-                let restricted = try await client.get(api + "WvSession+%26+%7B%27subject_id%27%3A+1%7D").json()
-                #expect(restricted["total"] == .int(4))
-                let computed = try await client.get(api + "WvStats+%26+%27n_trials+%3E+2%27").json()
-                #expect(computed["total"] == .int(2))
-                #expect(computed["columns"]?.elements.map { $0["name"] } == ["subject_id", "session_idx", "n_trials"])
+        try await Self.withView(backend) { lab, client in
+            let api = "/api/schemas/web_lab/tables/WvSession/rows?q="
+            let restricted = try await client.get(api + "WvSession+%26+%7B%27subject_id%27%3A+1%7D").json()
+            #expect(restricted["total"] == .int(4))
+            let computed = try await client.get(api + "WvStats+%26+%27n_trials+%3E+2%27").json()
+            #expect(computed["total"] == .int(2))
+            #expect(computed["columns"]?.elements.map { $0["name"] } == ["subject_id", "session_idx", "n_trials"])
 
-                let page = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%7B%27subject_id%27%3A+1%7D")
-                #expect(page.status == .ok)
-                #expect(page.body.contains("value=\"WvSession &amp; {&#39;subject_id&#39;: 1}\""), "the box keeps the text")
-                #expect(page.body.contains("rows 1–4 of 4"))
+            let page = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%7B%27subject_id%27%3A+1%7D")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("value=\"WvSession &amp; {&#39;subject_id&#39;: 1}\""), "the box keeps the text")
+            #expect(page.body.contains("rows 1–4 of 4"))
 
-                let broken = try await client.get(api + "WvSession+%26+%26+1")
-                #expect(broken.status == .badRequest)
-                #expect(try broken.json()["error"]?["kind"] == "query")
-                let error = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%26+1")
-                #expect(error.status == .badRequest)
-                #expect(error.body.contains("<div class=\"error\" role=\"alert\">"))
-                #expect(error.body.contains("^"), "the message points at the position")
-                #expect(error.body.contains("WvSession &amp; &amp; 1"))
-                #expect(error.body.contains("<h2>Definition</h2>"), "the rest of the page renders")
+            let broken = try await client.get(api + "WvSession+%26+%26+1")
+            #expect(broken.status == .badRequest)
+            #expect(try broken.json()["error"]?["kind"] == "query")
+            let error = try await client.get("/schemas/web_lab/tables/WvSession?q=WvSession+%26+%26+1")
+            #expect(error.status == .badRequest)
+            #expect(error.body.contains("<div class=\"error\" role=\"alert\">"))
+            #expect(error.body.contains("^"), "the message points at the position")
+            #expect(error.body.contains("WvSession &amp; &amp; 1"))
+            #expect(error.body.contains("<h2>Definition</h2>"), "the rest of the page renders")
 
-                let script = try await client.get("/schemas/web_lab/tables/WvSession?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
-                #expect(script.status == .badRequest)
-                #expect(!script.body.contains("<script"), "query text never becomes markup")
-                #expect(script.body.contains("&lt;script&gt;"))
-                let unknown = try await client.get(api + "NoSuchTable")
-                #expect(unknown.status == .badRequest)
-            }
+            let script = try await client.get("/schemas/web_lab/tables/WvSession?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            #expect(script.status == .badRequest)
+            #expect(!script.body.contains("<script"), "query text never becomes markup")
+            #expect(script.body.contains("&lt;script&gt;"))
+            let unknown = try await client.get(api + "NoSuchTable")
+            #expect(unknown.status == .badRequest)
         }
     }
 
     @Test("the jobs page: progress of each computed table, queue counts, errors with message and stack; it reloads",
           arguments: TestBackend.all)
     func jobsPage(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab).withClient { client in
-                let jobs = try await client.get("/api/schemas/web_lab/jobs").json()
-                #expect(jobs["schema"] == "web_lab")
-                let stats = try #require(jobs["tables"]?[0])
-                #expect(jobs["tables"]?.elements.count == 1)
-                #expect(stats["className"] == "WvStats" && stats["hasQueue"] == .bool(true))
-                #expect(stats["computed"] == .int(5) && stats["remaining"] == .int(1) && stats["total"] == .int(6))
-                #expect(stats["queue"]?["error"] == .int(1) && stats["errorCount"] == .int(1))
-                #expect(stats["errors"]?[0]?["key"] == .object(["subject_id": .int(1), "session_idx": .int(2)]))
-                guard case .string(let message)? = stats["errors"]?[0]?["message"] else {
-                    Issue.record("no error message: \(stats)")
-                    return
-                }
-                #expect(message.contains("session 2 has <bad> data & more"))
-
-                let page = try await client.get("/schemas/web_lab/jobs")
-                #expect(page.status == .ok)
-                #expect(page.body.contains("<meta http-equiv=\"refresh\" content=\"5\">"))
-                #expect(page.body.contains("<a href=\"/schemas/web_lab/tables/__wv_stats\">WvStats</a>"))
-                #expect(page.body.contains("<td class=\"num\">5</td><td class=\"num\">1</td><td class=\"num\">6</td>"))
-                #expect(page.body.contains("session 2 has &lt;bad&gt; data &amp; more"))
-                #expect(page.body.contains("<details><summary>stack</summary><pre>"))
-                #expect(!page.body.contains("<bad>"))
-                #expect(page.body.contains("{&quot;session_idx&quot;:2,&quot;subject_id&quot;:1}"))
+        try await Self.withView(backend) { lab, client in
+            let jobs = try await client.get("/api/schemas/web_lab/jobs").json()
+            #expect(jobs["schema"] == "web_lab")
+            let stats = try #require(jobs["tables"]?[0])
+            #expect(jobs["tables"]?.elements.count == 1)
+            #expect(stats["className"] == "WvStats" && stats["hasQueue"] == .bool(true))
+            #expect(stats["computed"] == .int(5) && stats["remaining"] == .int(1) && stats["total"] == .int(6))
+            #expect(stats["queue"]?["error"] == .int(1) && stats["errorCount"] == .int(1))
+            #expect(stats["errors"]?[0]?["key"] == .object(["subject_id": .int(1), "session_idx": .int(2)]))
+            guard case .string(let message)? = stats["errors"]?[0]?["message"] else {
+                Issue.record("no error message: \(stats)")
+                return
             }
+            #expect(message.contains("session 2 has <bad> data & more"))
+
+            let page = try await client.get("/schemas/web_lab/jobs")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<meta http-equiv=\"refresh\" content=\"5\">"))
+            #expect(page.body.contains("<a href=\"/schemas/web_lab/tables/__wv_stats\">WvStats</a>"))
+            #expect(page.body.contains("<td class=\"num\">5</td><td class=\"num\">1</td><td class=\"num\">6</td>"))
+            #expect(page.body.contains("session 2 has &lt;bad&gt; data &amp; more"))
+            #expect(page.body.contains("<details><summary>stack</summary><pre>"))
+            #expect(!page.body.contains("<bad>"))
+            #expect(page.body.contains("{&quot;session_idx&quot;:2,&quot;subject_id&quot;:1}"))
         }
     }
 
     @Test("with a token, every request needs it: bearer header, cookie, or ?token= which sets the cookie",
           arguments: TestBackend.all)
     func token(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab, configuration: .init(token: "tok-123")).withClient { client in
-                let denied = try await client.get("/")
-                #expect(denied.status == .unauthorized)
-                #expect(denied.headers[.wwwAuthenticate] == "Bearer realm=\"DataJoint\"")
-                #expect(denied.body.contains("Authorization: Bearer TOKEN") && !denied.body.contains("tok-123"))
-                let deniedAPI = try await client.get("/api/schemas/web_lab")
-                #expect(deniedAPI.status == .unauthorized)
-                #expect(try deniedAPI.json()["error"]?["kind"] == "unauthorized")
-                #expect(try await client.get("/no/such/page").status == .unauthorized)
+        try await Self.withView(backend, configuration: .init(token: "tok-123")) { lab, client in
+            let denied = try await client.get("/")
+            #expect(denied.status == .unauthorized)
+            #expect(denied.headers[.wwwAuthenticate] == "Bearer realm=\"DataJoint\"")
+            #expect(denied.body.contains("Authorization: Bearer TOKEN") && !denied.body.contains("tok-123"))
+            let deniedAPI = try await client.get("/api/schemas/web_lab")
+            #expect(deniedAPI.status == .unauthorized)
+            #expect(try deniedAPI.json()["error"]?["kind"] == "unauthorized")
+            #expect(try await client.get("/no/such/page").status == .unauthorized)
 
-                #expect(try await client.get("/", headers: [.authorization: "Bearer tok-123"]).status == .ok)
-                #expect(try await client.get("/api/schemas/web_lab", headers: [.authorization: "bearer tok-123"]).status == .ok)
-                #expect(try await client.get("/", headers: [.authorization: "Bearer tok-12"]).status == .unauthorized)
-                #expect(try await client.get("/", headers: [.authorization: "Bearer tok-1234"]).status == .unauthorized)
-                #expect(try await client.get("/", headers: [.authorization: "Basic tok-123"]).status == .unauthorized)
-                #expect(try await client.get("/", headers: [.cookie: "a=b; dj_token=tok-123"]).status == .ok)
-                #expect(try await client.get("/", headers: [.cookie: "dj_token=nope"]).status == .unauthorized)
+            #expect(try await client.get("/", headers: [.authorization: "Bearer tok-123"]).status == .ok)
+            #expect(try await client.get("/api/schemas/web_lab", headers: [.authorization: "bearer tok-123"]).status == .ok)
+            #expect(try await client.get("/", headers: [.authorization: "Bearer tok-12"]).status == .unauthorized)
+            #expect(try await client.get("/", headers: [.authorization: "Bearer tok-1234"]).status == .unauthorized)
+            #expect(try await client.get("/", headers: [.authorization: "Basic tok-123"]).status == .unauthorized)
+            #expect(try await client.get("/", headers: [.cookie: "a=b; dj_token=tok-123"]).status == .ok)
+            #expect(try await client.get("/", headers: [.cookie: "dj_token=nope"]).status == .unauthorized)
 
-                let login = try await client.get("/schemas/web_lab?token=tok-123")
-                #expect(login.status == .ok)
-                #expect(login.headers[.setCookie] == "dj_token=tok-123; Path=/; HttpOnly; SameSite=Strict")
-                #expect(login.body.contains("WvStats"))
-                #expect(try await client.get("/?token=wrong").status == .unauthorized)
+            let login = try await client.get("/schemas/web_lab?token=tok-123")
+            #expect(login.status == .ok)
+            #expect(login.headers[.setCookie] == "dj_token=tok-123; Path=/; HttpOnly; SameSite=Strict")
+            #expect(login.body.contains("WvStats"))
+            #expect(try await client.get("/?token=wrong").status == .unauthorized)
 
-                #expect(try await client.send("/", method: .post).status == .unauthorized)
-                let post = try await client.send("/", method: .post, headers: [.authorization: "Bearer tok-123"])
-                #expect(post.status == .methodNotAllowed)
-            }
+            #expect(try await client.send("/", method: .post).status == .unauthorized)
+            let post = try await client.send("/", method: .post, headers: [.authorization: "Bearer tok-123"])
+            #expect(post.status == .methodNotAllowed)
         }
     }
 
     @Test("unknown schemas, tables and addresses are 404 with a message; only GET and HEAD are answered",
           arguments: TestBackend.all)
     func notFoundAndReadOnly(backend: TestBackend) async throws {
-        try await backend.withDatabase { db in
-            let lab = try await P.make(db)
-            try await Self.server(lab).withClient { client in
-                let schema = try await client.get("/schemas/nope")
-                #expect(schema.status == .notFound)
-                #expect(schema.body.contains("schema `nope` is not shown here"))
-                let table = try await client.get("/schemas/web_lab/tables/NoSuch")
-                #expect(table.status == .notFound)
-                #expect(table.body.contains("NoSuch"))
-                for path in ["/api/schemas/nope", "/api/schemas/web_lab/tables/NoSuch", "/api/schemas/web_lab/tables/NoSuch/rows",
-                             "/api/schemas/nope/jobs", "/schemas/nope/jobs"] {
-                    let response = try await client.get(path)
-                    #expect(response.status == .notFound, "\(path)")
-                }
-                #expect(try await client.get("/api/schemas/nope").json()["error"]?["kind"] == "missingTable")
-                let page = try await client.get("/no/such/page")
-                #expect(page.status == .notFound)
-                #expect(page.body.contains("there is no page at this address"))
-                #expect(try await client.get("/api/nothing").json()["error"]?["kind"] == "notFound")
-
-                for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-                    for path in ["/", "/api/schemas", "/schemas/web_lab/tables/WvSubject", "/no/such/page"] {
-                        let response = try await client.send(path, method: method)
-                        #expect(response.status == .methodNotAllowed, "\(method) \(path)")
-                        #expect(response.headers[.allow] == "GET, HEAD")
-                    }
-                }
-                #expect(try await lab.table("wv_subject").count() == 3)
-                let head = try await client.send("/schemas/web_lab", method: .head)
-                #expect(head.status == .ok && head.body.isEmpty)
-                #expect(try await client.send("/api/schemas/web_lab/jobs", method: .head).status == .ok)
+        try await Self.withView(backend) { lab, client in
+            let schema = try await client.get("/schemas/nope")
+            #expect(schema.status == .notFound)
+            #expect(schema.body.contains("schema `nope` is not shown here"))
+            let table = try await client.get("/schemas/web_lab/tables/NoSuch")
+            #expect(table.status == .notFound)
+            #expect(table.body.contains("NoSuch"))
+            for path in ["/api/schemas/nope", "/api/schemas/web_lab/tables/NoSuch", "/api/schemas/web_lab/tables/NoSuch/rows",
+                         "/api/schemas/nope/jobs", "/schemas/nope/jobs"] {
+                let response = try await client.get(path)
+                #expect(response.status == .notFound, "\(path)")
             }
+            #expect(try await client.get("/api/schemas/nope").json()["error"]?["kind"] == "missingTable")
+            let page = try await client.get("/no/such/page")
+            #expect(page.status == .notFound)
+            #expect(page.body.contains("there is no page at this address"))
+            #expect(try await client.get("/api/nothing").json()["error"]?["kind"] == "notFound")
+
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+                for path in ["/", "/api/schemas", "/schemas/web_lab/tables/WvSubject", "/no/such/page"] {
+                    let response = try await client.send(path, method: method)
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] == "GET, HEAD")
+                }
+            }
+            #expect(try await lab.table("wv_subject").count() == 3)
+            let head = try await client.send("/schemas/web_lab", method: .head)
+            #expect(head.status == .ok && head.body.isEmpty)
+            #expect(try await client.send("/api/schemas/web_lab/jobs", method: .head).status == .ok)
         }
     }
 
