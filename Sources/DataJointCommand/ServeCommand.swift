@@ -49,7 +49,8 @@ struct ServeCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
         // Refuse a bad host, port or missing token before connecting.
         try configuration.validate()
         let names = allSchemas ? nil : (schemaNames.isEmpty ? Pipeline.schemas.map(\.name) : schemaNames)
-        try await withConnection(options.connectExisting) { connection in
+        // Read-only: the database refuses any change, also one that SQL text in a query might attempt.
+        try await withConnection(options.connectReadOnly) { connection in
             var schemas: [Schema]?
             if let names {
                 schemas = []

@@ -15,6 +15,9 @@ import NIOCore
 /// `/api/schemas/S/tables/T`, `/api/schemas/S/tables/T/rows?limit=&offset=&order_by=&q=`, `/api/schemas/S/jobs`,
 /// `/api/schemas/S/diagram.svg`. Only GET and HEAD are answered (405 otherwise); a missing schema or table is 404,
 /// bad query text 400.
+///
+/// The view only reads, but query text may hold SQL conditions (`'n_trials > 5'`): give it a read-only connection
+/// (`Config.readOnly`, as `dj serve` does), so that the database itself refuses any change.
 public struct PipelineWebServer: Sendable {
     /// The connection the view reads through.
     public let connection: Connection

@@ -82,6 +82,13 @@ enum WebViewPipeline {
     }
 }
 
+extension Schema {
+    /// The schema of the same name on a new read-only connection to the test's database (as `dj serve` reads).
+    func readOnly() async throws -> Schema {
+        try await TestDatabase.connect(readOnly: true).schema(name, tables: [], create: false)
+    }
+}
+
 /// A response of the web view, with its body as text.
 struct WebResponse {
     let status: HTTPResponse.Status

@@ -20,13 +20,14 @@ struct WebViewTests {
         try PipelineWebServer(connection: lab.connection, schemas: all ? nil : [lab], configuration: configuration)
     }
 
-    /// Runs `body` with the test pipeline on `backend` and a client of its web view.
+    /// Runs `body` with the test pipeline on `backend` and a client of its web view, which reads through a read-only
+    /// connection as `dj serve` does.
     static func withView(
         _ backend: TestBackend, configuration: WebServerConfiguration = .init(),
         _ body: @escaping @Sendable (Schema, WebClient) async throws -> Void
     ) async throws {
         try await backend.withDatabase { db in
-            let lab = try await P.make(db)
+            let lab = try await P.make(db).readOnly()
             try await server(lab, configuration: configuration).withClient { client in try await body(lab, client) }
         }
     }
@@ -35,7 +36,7 @@ struct WebViewTests {
           arguments: TestBackend.all)
     func schemaPages(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
-            let lab = try await P.make(db)
+            let lab = try await P.make(db).readOnly()
             _ = try await db.schema("web_other", tables: [], create: true)
             try await Self.server(lab).withClient { client in
                 let home = try await client.get("/")
@@ -83,7 +84,7 @@ struct WebViewTests {
           arguments: TestBackend.all)
     func diagram(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
-            let lab = try await P.make(db)
+            let lab = try await P.make(db).readOnly()
             try await Self.server(lab).withClient { client in
                 let svg = try await client.get("/api/schemas/web_lab/diagram.svg")
                 #expect(svg.status == .ok)
