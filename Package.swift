@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DataJointMySQL", targets: ["DataJointMySQL"]),
         .library(name: "DataJointS3", targets: ["DataJointS3"]),
         .library(name: "DataJointCommand", targets: ["DataJointCommand"]),
+        .library(name: "DataJointMCP", targets: ["DataJointMCP"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -81,11 +83,20 @@ let package = Package(
             name: "DataJoint",
             dependencies: ["DataJointCore", "DataJointSQLite", "DataJointPostgres", "DataJointMySQL", "DataJointS3"]
         ),
+        // The MCP server over a pipeline's schemas (`dj mcp`): tools for agents, a thin layer over the core overview values.
+        .target(
+            name: "DataJointMCP",
+            dependencies: [
+                "DataJoint",
+                .product(name: "MCP", package: "swift-sdk"),
+            ]
+        ),
         // The pipeline command: the `dj` commands for a user's own pipeline program (`PipelineCommand`).
         .target(
             name: "DataJointCommand",
             dependencies: [
                 "DataJoint",
+                "DataJointMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,59 @@
+import ArgumentParser
+import DataJoint
+import DataJointMCP
+import Foundation
+
+/// `mcp [--schema NAME ...] [--allow-populate]`: an MCP server over standard input and output, for AI agents (see
+/// `PipelineMCPServer`). With `--allow-populate` the `populate` tool runs this program's `make`s.
+struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "mcp",
+            abstract: "Serve the pipeline to AI agents: an MCP server over standard input and output.",
+            discussion: """
+                An MCP client (an agent, an editor) starts this command and speaks JSON-RPC over its standard input \
+                and output; messages for people go to standard error. The tools list schemas and tables, describe \
+                tables, draw diagrams, run and count queries in DataJoint's Python operator syntax, preview tables \
+                and show job progress and errors. They only read, unless --allow-populate adds the populate tool, \
+                which computes the missing rows of this program's Imported and Computed tables.
+                """)
+    }
+
+    @OptionGroup var options: DatabaseOptions
+
+    @Option(
+        name: .customLong("schema"),
+        help: ArgumentHelp("Serve this schema (repeatable; default: every schema of the database).", valueName: "name"))
+    var schemas: [String] = []
+
+    @Flag(name: .long, help: "Offer the populate tool, which runs this program's makes and writes their results.")
+    var allowPopulate = false
+
+    func run() async throws {
+        try await withConnection(options.connectExisting) { connection in
+            let served = try await openSchemas(connection)
+            let names = served.map(\.name).joined(separator: ", ")
+            let note = allowPopulate ? " (populate allowed)" : ""
+            FileHandle.standardError.write(
+                Data("MCP server for \(names) of \(options.target) on standard input and output\(note)\n".utf8))
+            try await PipelineMCPServer(connection: connection, schemas: served, allowPopulate: allowPopulate)
+                .runOverStdio()
+        }
+    }
+
+    /// The schemas to serve, each of which must exist. With --allow-populate, the program's schemas are opened with
+    /// their table types (declaring tables that do not exist yet), so that populate can run their `make`s.
+    private func openSchemas(_ connection: Connection) async throws -> [Schema] {
+        let names = schemas.isEmpty ? try await connection.schemaNames() : schemas
+        guard !names.isEmpty else {
+            throw DataJointError(
+                .missingTable, "\(options.target) has no schema to serve; run `dj demo` or name one with --schema")
+        }
+        var opened: [Schema] = []
+        for name in names where !opened.contains(where: { $0.name == name }) {
+            let types = allowPopulate ? Pipeline.schemas.first(where: { $0.name == name })?.tables ?? [] : []
+            opened.append(try await connection.schema(name, tables: types, create: false))
+        }
+        return opened
+    }
+}

@@ -1,0 +1,198 @@
+import DataJoint
+import Foundation
+import Synchronization
+
+/// A small MCP client for tests: starts `dj mcp ...` and speaks newline-delimited JSON-RPC over its standard input and
+/// output, as MCP's stdio transport does. Standard error goes to a file. Used from one task at a time.
+final class MCPStdioClient {
+    /// The lines the process writes to standard output, one JSON-RPC message each.
+    private final class OutputLines: Sendable {
+        let pending = Mutex(Data())
+        let stream: AsyncStream<Data>
+        let continuation: AsyncStream<Data>.Continuation
+
+        init() {
+            (stream, continuation) = AsyncStream.makeStream(of: Data.self)
+        }
+
+        /// Takes bytes read from the pipe; an empty read is the end of the output.
+        func received(_ data: Data) {
+            guard !data.isEmpty else {
+                continuation.finish()
+                return
+            }
+            let lines = pending.withLock { pending -> [Data] in
+                pending.append(data)
+                var lines: [Data] = []
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    lines.append(Data(pending[pending.startIndex..<newline]))
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+                return lines
+            }
+            for line in lines where !line.isEmpty { continuation.yield(line) }
+        }
+    }
+
+    /// A JSON-RPC error.
+    struct RemoteError: Error, Decodable, CustomStringConvertible {
+        let code: Int
+        let message: String
+        var description: String { "JSON-RPC error \(code): \(message)" }
+    }
+
+    /// The result of `tools/call`: its text and whether the tool reported an error.
+    struct ToolText {
+        let text: String
+        let isError: Bool
+
+        /// The text as JSON of type `T`.
+        func decoded<T: Decodable>(as type: T.Type = T.self) throws -> T {
+            try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        }
+    }
+
+    private struct Envelope: Decodable {
+        let id: Int?
+        let result: JSON?
+        let error: RemoteError?
+    }
+
+    private struct CallResult: Decodable {
+        struct Content: Decodable {
+            let type: String
+            let text: String?
+        }
+        let content: [Content]
+        let isError: Bool?
+    }
+
+    private struct ListedTools: Decodable {
+        struct Listed: Decodable {
+            let name: String
+        }
+        let tools: [Listed]
+    }
+
+    private let exit = DJProcess.Exit()
+    private let input: FileHandle
+    private let output: FileHandle
+    private let errorsFile: URL
+    private var lines: AsyncStream<Data>.Iterator
+    private var nextID = 1
+    private let watchdog: Task<Void, Never>
+    let pid: Int32
+
+    /// Starts `dj` with `arguments` (e.g. `["mcp", "--schema", "demo"]`) in `directory`; the process is killed if it
+    /// still runs after `timeout`.
+    init(
+        _ arguments: [String], in directory: URL, environment: [String: String], timeout: Duration = .seconds(300)
+    ) throws {
+        // A write to the standard input of a server that has ended must fail, not end the test runner.
+        signal(SIGPIPE, SIG_IGN)
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJ_") }
+        variables.merge(environment) { _, new in new }
+        errorsFile = directory.appendingPathComponent(".dj-mcp-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let process = Process()
+        process.executableURL = try DJTool.executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = variables
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: errorsFile)
+        let received = OutputLines()
+        lines = received.stream.makeAsyncIterator()
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            received.received(data)
+        }
+        let exit = self.exit
+        process.terminationHandler = { exit.ended($0.terminationStatus) }
+        try process.run()
+        pid = process.processIdentifier
+        input = stdin.fileHandleForWriting
+        output = stdout.fileHandleForReading
+        let pid = self.pid
+        watchdog = Task {
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled { kill(pid, SIGKILL) }
+        }
+    }
+
+    deinit {
+        watchdog.cancel()
+    }
+
+    /// Sends a request and returns its result; a JSON-RPC error is thrown.
+    func request(_ method: String, _ params: JSON = [:]) async throws -> JSON {
+        let id = nextID
+        nextID += 1
+        try send(["jsonrpc": "2.0", "id": .int(Int64(id)), "method": .string(method), "params": params])
+        while let line = await lines.next() {
+            let envelope: Envelope
+            do {
+                envelope = try JSONDecoder().decode(Envelope.self, from: line)
+            } catch {
+                throw DataJointError(.invalidValue, "dj mcp wrote a line that is not JSON-RPC: \(String(decoding: line, as: UTF8.self))")
+            }
+            guard envelope.id == id else { continue }  // notifications, or answers to other requests
+            if let error = envelope.error { throw error }
+            return envelope.result ?? .null
+        }
+        throw DataJointError(.connection, "dj mcp ended before answering \(method): \(try errors())")
+    }
+
+    /// Sends a notification (no answer).
+    func notify(_ method: String, _ params: JSON = [:]) throws {
+        try send(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    /// The MCP handshake: `initialize`, then `notifications/initialized`. Returns the server's answer.
+    func initialize() async throws -> JSON {
+        let result = try await request(
+            "initialize",
+            [
+                "protocolVersion": "2025-06-18", "capabilities": [:],
+                "clientInfo": ["name": "datajoint-tests", "version": "1.0"],
+            ])
+        try notify("notifications/initialized")
+        return result
+    }
+
+    /// The names of the listed tools.
+    func toolNames() async throws -> [String] {
+        let result = try await request("tools/list")
+        return try JSONDecoder().decode(ListedTools.self, from: Data(result.serialized().utf8)).tools.map(\.name)
+    }
+
+    /// Calls a tool; its text content and error flag.
+    func callTool(_ name: String, _ arguments: JSON = [:]) async throws -> ToolText {
+        let result = try await request("tools/call", ["name": .string(name), "arguments": arguments])
+        let call = try JSONDecoder().decode(CallResult.self, from: Data(result.serialized().utf8))
+        let text = call.content.compactMap(\.text).joined(separator: "\n")
+        return ToolText(text: text, isError: call.isError ?? false)
+    }
+
+    /// Closes standard input (the end of the session for the server) and waits for the process to exit.
+    func close() async throws -> (status: Int32, errors: String) {
+        try input.close()
+        let status = await exit.wait()
+        watchdog.cancel()
+        output.readabilityHandler = nil
+        return (status, try errors())
+    }
+
+    /// What the process wrote to standard error so far.
+    func errors() throws -> String {
+        try String(contentsOf: errorsFile, encoding: .utf8)
+    }
+
+    private func send(_ message: JSON) throws {
+        try input.write(contentsOf: Data((message.serialized() + "\n").utf8))
+    }
+}
