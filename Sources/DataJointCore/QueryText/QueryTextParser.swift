@@ -100,9 +100,9 @@ struct QueryTextParser {
                 _ = advance()
                 arguments.append(QueryTextArgument(keyword: nil, unpacked: true, value: try expression()))
             } else if case .name(let name) = current.kind, case .symbol("=") = tokens[min(position + 1, tokens.count - 1)].kind {
+                let keyword = advance()
                 _ = advance()
-                _ = advance()
-                arguments.append(QueryTextArgument(keyword: name, value: try expression()))
+                arguments.append(QueryTextArgument(keyword: name, value: try expression(), keywordOffset: keyword.offset))
             } else {
                 arguments.append(QueryTextArgument(keyword: nil, value: try expression()))
             }

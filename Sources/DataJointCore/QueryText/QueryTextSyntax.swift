@@ -51,4 +51,6 @@ struct QueryTextArgument: Sendable, Equatable {
     /// True for `**mapping`.
     var unpacked = false
     var value: QueryTextSyntax
+    /// Where the keyword of `name=value` starts.
+    var keywordOffset: Int?
 }
