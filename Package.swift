@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "DataJoint",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The pipeline command: the `dj` commands for a user's own pipeline program (`PipelineCommand`).

@@ -23,7 +23,9 @@ struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
 
     @Option(
         name: .customLong("schema"),
-        help: ArgumentHelp("Serve this schema (repeatable; default: every schema of the database).", valueName: "name"))
+        help: ArgumentHelp(
+            "Serve this schema (repeatable; default: the program's schemas, then every other schema of the database).",
+            valueName: "name"))
     var schemas: [String] = []
 
     @Flag(name: .long, help: "Offer the populate tool, which runs this program's makes and writes their results.")
@@ -41,10 +43,15 @@ struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
         }
     }
 
-    /// The schemas to serve, each of which must exist. With --allow-populate, the program's schemas are opened with
+    /// The schemas to serve, in the order query names are looked up, each of which must exist. With --allow-populate, the program's schemas are opened with
     /// their table types (declaring tables that do not exist yet), so that populate can run their `make`s.
     private func openSchemas(_ connection: Connection) async throws -> [Schema] {
-        let names = schemas.isEmpty ? try await connection.schemaNames() : schemas
+        var names = schemas
+        if names.isEmpty {
+            let existing = try await connection.schemaNames()
+            names = Pipeline.schemas.map(\.name).filter(existing.contains)
+            names += existing.filter { !names.contains($0) }
+        }
         guard !names.isEmpty else {
             throw DataJointError(
                 .missingTable, "\(options.target) has no schema to serve; run `dj demo` or name one with --schema")

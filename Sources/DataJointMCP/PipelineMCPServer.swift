@@ -36,7 +36,7 @@ public struct PipelineMCPServer: Sendable {
         self.allowPopulate = allowPopulate
     }
 
-    /// Serves MCP requests from `transport` until the client closes it.
+    /// Serves MCP requests from `transport` until the client closes it, then answers the requests still in progress.
     public func run(transport: any Transport) async throws {
         let populatable = allowPopulate ? try await populatableTables() : []
         let handlers = PipelineToolHandlers(
@@ -52,8 +52,10 @@ public struct PipelineMCPServer: Sendable {
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
         await server.withMethodHandler(CallTool.self) { call in await handlers.call(call.name, call.arguments) }
-        try await server.start(transport: transport)
+        let answering = AnsweringTransport(transport)
+        try await server.start(transport: answering)
         await server.waitUntilCompleted()
+        await answering.allAnswered()
         await server.stop()
     }
 

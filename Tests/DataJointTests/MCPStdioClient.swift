@@ -178,6 +178,24 @@ final class MCPStdioClient {
         return ToolText(text: text, isError: call.isError ?? false)
     }
 
+    /// Sends requests without waiting for their answers, closes standard input, and returns the results the server
+    /// writes before it exits, by request id, and its exit status.
+    func requestsThenClose(_ requests: [(method: String, params: JSON)]) async throws -> (results: [Int: JSON], status: Int32) {
+        for (method, params) in requests {
+            try send(["jsonrpc": "2.0", "id": .int(Int64(nextID)), "method": .string(method), "params": params])
+            nextID += 1
+        }
+        try input.close()
+        var results: [Int: JSON] = [:]
+        while let line = await lines.next() {
+            let envelope = try JSONDecoder().decode(Envelope.self, from: line)
+            if let id = envelope.id { results[id] = envelope.result ?? .null }
+        }
+        let status = await exit.wait()
+        watchdog.cancel()
+        return (results, status)
+    }
+
     /// Closes standard input (the end of the session for the server) and waits for the process to exit.
     func close() async throws -> (status: Int32, errors: String) {
         try input.close()

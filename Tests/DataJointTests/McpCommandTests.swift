@@ -38,6 +38,14 @@ private struct SchemaJobsResult: Decodable {
     let truncated: Bool
 }
 
+private struct SizedJobsResult: Decodable {
+    let remaining: Int
+    let errors: [JobsOverview.Failure]
+    let errorCount: Int
+    let errorLimit: Int
+    let errorsTruncated: Bool
+}
+
 private struct PopulateResult: Decodable {
     struct Failure: Decodable {
         let key: [String: JSON]
@@ -67,7 +75,7 @@ private struct InitializeResult: Decodable {
     let instructions: String?
 }
 
-private let readOnlyTools = [
+private let readingToolNames = [
     "list_schemas", "list_tables", "describe_table", "diagram", "query", "count", "preview", "job_status",
 ]
 
@@ -96,7 +104,7 @@ struct McpCommandTests {
             #expect(hello.serverInfo.name == "datajoint")
             #expect(hello.capabilities.tools != nil)
             #expect(hello.instructions?.contains("demo") == true)
-            #expect(try await client.toolNames() == readOnlyTools)
+            #expect(try await client.toolNames() == readingToolNames)
 
             let schemas: SchemasResult = try await client.callTool("list_schemas").decoded()
             #expect(schemas.schemas == ["demo"] && schemas.total == 1 && schemas.limit == 500 && !schemas.truncated)
@@ -175,8 +183,14 @@ struct McpCommandTests {
             let all: SchemaJobsResult = try await client.callTool("job_status", ["schema": "demo"]).decoded()
             #expect(all.tables.map(\.className) == ["SessionStats", "SessionGrade"])
 
-            let closed = try await client.close()
-            #expect(closed.status == 0, "\(closed.errors)")
+            // Requests read before the input ends are answered before the server exits.
+            let last = try await client.requestsThenClose([
+                ("tools/call", ["name": "count", "arguments": ["expr": "Session"]]),
+                ("tools/call", ["name": "list_schemas"]),
+            ])
+            #expect(last.status == 0)
+            #expect(last.results.count == 2)
+            #expect(last.results.values.allSatisfy { $0.serialized().contains("\"isError\":false") })
         }
     }
 
@@ -241,14 +255,31 @@ struct McpCommandTests {
             let full = try await stats.count()
             try await (stats & ["subject_id": 2]).delete()
             #expect(try await stats.count() == full - 2)
+            // A failed job, as a worker records it, with a long stack.
+            let stack = (1...200).map { "  at frame \($0) of SessionStats.make" }.joined(separator: "\n")
+            try await stats.jobs().table.insert1([
+                "subject_id": 2, "session_idx": 1, "status": "error", "priority": 5,
+                "error_message": "ValueError: no trials", "error_stack": BlobValue.string(stack), "host": "lab-7",
+            ])
 
             let client = try MCPStdioClient(
                 ["mcp", "--schema", "demo", "--allow-populate"], in: directory, environment: environment)
             _ = try await client.initialize()
-            #expect(try await client.toolNames() == readOnlyTools + ["populate"])
+            #expect(try await client.toolNames() == readingToolNames + ["populate"])
 
-            let waiting: JobsOverview = try await client.callTool("job_status", ["table": "demo.SessionStats"]).decoded()
+            let waiting: SizedJobsResult = try await client.callTool("job_status", ["table": "demo.SessionStats"]).decoded()
             #expect(waiting.remaining == 2)
+            #expect(waiting.errorCount == 1 && waiting.errorLimit == 10 && !waiting.errorsTruncated)
+            let failure = try #require(waiting.errors.first)
+            #expect(failure.message == "ValueError: no trials" && failure.host == "lab-7")
+            #expect(failure.key == ["subject_id": 2, "session_idx": 1])
+            let shownStack = failure.stack ?? ""
+            #expect(shownStack.hasPrefix(String(stack.prefix(2000))))
+            #expect(shownStack.hasSuffix("… [cut at 2000 of \(stack.count) characters]"), "\(shownStack.suffix(80))")
+            let noErrors: SizedJobsResult = try await client.callTool(
+                "job_status", ["table": "SessionStats", "schema": "demo", "error_limit": 0]
+            ).decoded()
+            #expect(noErrors.errors.isEmpty && noErrors.errorCount == 1 && noErrors.errorsTruncated)
 
             let one: PopulateResult = try await client.callTool(
                 "populate", ["table": "demo.SessionStats", "restriction": "Session & {'subject_id': 2}", "max_calls": 1]
