@@ -42,11 +42,8 @@ public struct PipelineMCPServer: Sendable {
         let handlers = PipelineToolHandlers(
             connection: connection, served: ServedSchemas(schemas: schemas),
             populatable: populatable.isEmpty ? nil : populatable)
-        let tools = PipelineTool.allCases.compactMap { tool -> Tool? in
-            guard tool == .populate else { return tool.tool() }
-            return populatable.isEmpty
-                ? nil : tool.tool(note: "Tables it computes: \(populatable.map(\.description).joined(separator: ", ")).")
-        }
+        let note = "Tables it computes: \(populatable.map(\.description).joined(separator: ", "))."
+        let tools = PipelineTool.offered(populating: !populatable.isEmpty).map { $0.tool(note: $0 == .populate ? note : nil) }
         let server = Server(
             name: Self.name, version: Self.version, title: "DataJoint pipeline", instructions: instructions,
             capabilities: .init(tools: .init(listChanged: false)))

@@ -13,6 +13,11 @@ enum PipelineTool: String, CaseIterable, Sendable {
     case jobStatus = "job_status"
     case populate
 
+    /// The tools a server offers: all but `populate`, unless it may populate.
+    static func offered(populating: Bool) -> [PipelineTool] {
+        allCases.filter { $0 != .populate || populating }
+    }
+
     /// The tool's name as agents call it.
     var name: String { rawValue }
 

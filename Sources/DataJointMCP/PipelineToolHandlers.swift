@@ -12,8 +12,9 @@ struct PipelineToolHandlers: Sendable {
 
     /// Runs a tool. Its failures, bad arguments included, are error results; the server goes on.
     func call(_ name: String, _ arguments: [String: MCP.Value]?) async -> CallTool.Result {
-        guard let tool = PipelineTool(rawValue: name), tool != .populate || populatable != nil else {
-            let available = PipelineTool.allCases.filter { $0 != .populate || populatable != nil }.map(\.name)
+        let offered = PipelineTool.offered(populating: populatable != nil)
+        guard let tool = PipelineTool(rawValue: name), offered.contains(tool) else {
+            let available = offered.map(\.name)
             return ToolResult.failure(
                 DataJointError(
                     .invalidValue, "there is no tool `\(name)`; the tools are \(available.joined(separator: ", "))"))

@@ -5,32 +5,71 @@ import Synchronization
 /// A small MCP client for tests: starts `dj mcp ...` and speaks newline-delimited JSON-RPC over its standard input and
 /// output, as MCP's stdio transport does. Standard error goes to a file. Used from one task at a time.
 final class MCPStdioClient {
-    /// The lines the process writes to standard output, one JSON-RPC message each.
+    /// The lines the process writes to standard output, one JSON-RPC message each, handed out one at a time.
     private final class OutputLines: Sendable {
-        let pending = Mutex(Data())
-        let stream: AsyncStream<Data>
-        let continuation: AsyncStream<Data>.Continuation
-
-        init() {
-            (stream, continuation) = AsyncStream.makeStream(of: Data.self)
+        enum Next {
+            case line(Data)
+            case ended
+            case timedOut
         }
+
+        private struct State {
+            var pending = Data()
+            var lines: [Data] = []
+            var ended = false
+            var waiter: (id: UUID, continuation: CheckedContinuation<Next, Never>)?
+        }
+
+        private let state = Mutex(State())
 
         /// Takes bytes read from the pipe; an empty read is the end of the output.
         func received(_ data: Data) {
-            guard !data.isEmpty else {
-                continuation.finish()
-                return
-            }
-            let lines = pending.withLock { pending -> [Data] in
-                pending.append(data)
-                var lines: [Data] = []
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    lines.append(Data(pending[pending.startIndex..<newline]))
-                    pending.removeSubrange(pending.startIndex...newline)
+            let wakeUp = state.withLock { state -> (CheckedContinuation<Next, Never>, Next)? in
+                if data.isEmpty {
+                    state.ended = true
+                } else {
+                    state.pending.append(data)
+                    while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = Data(state.pending[state.pending.startIndex..<newline])
+                        state.pending.removeSubrange(state.pending.startIndex...newline)
+                        if !line.isEmpty { state.lines.append(line) }
+                    }
                 }
-                return lines
+                guard let waiter = state.waiter, let next = Self.take(&state) else { return nil }
+                state.waiter = nil
+                return (waiter.continuation, next)
             }
-            for line in lines where !line.isEmpty { continuation.yield(line) }
+            if let (continuation, next) = wakeUp { continuation.resume(returning: next) }
+        }
+
+        /// The next line, the end of the output, or `.timedOut` when neither comes within `timeout`.
+        func next(within timeout: Duration) async -> Next {
+            let id = UUID()
+            return await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Next? in
+                    if let next = Self.take(&state) { return next }
+                    state.waiter = (id, continuation)
+                    return nil
+                }
+                if let now {
+                    continuation.resume(returning: now)
+                    return
+                }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    let late = self.state.withLock { state -> CheckedContinuation<Next, Never>? in
+                        guard let waiter = state.waiter, waiter.id == id else { return nil }
+                        state.waiter = nil
+                        return waiter.continuation
+                    }
+                    late?.resume(returning: .timedOut)
+                }
+            }
+        }
+
+        private static func take(_ state: inout State) -> Next? {
+            if !state.lines.isEmpty { return .line(state.lines.removeFirst()) }
+            return state.ended ? .ended : nil
         }
     }
 
@@ -53,7 +92,7 @@ final class MCPStdioClient {
     }
 
     private struct Envelope: Decodable {
-        let id: Int?
+        let id: JSON?
         let result: JSON?
         let error: RemoteError?
     }
@@ -78,15 +117,18 @@ final class MCPStdioClient {
     private let input: FileHandle
     private let output: FileHandle
     private let errorsFile: URL
-    private var lines: AsyncStream<Data>.Iterator
+    private let lines = OutputLines()
+    /// How long an answer may take.
+    private let answerTimeout: Duration = .seconds(60)
     private var nextID = 1
     private let watchdog: Task<Void, Never>
     let pid: Int32
 
-    /// Starts `dj` with `arguments` (e.g. `["mcp", "--schema", "demo"]`) in `directory`; the process is killed if it
-    /// still runs after `timeout`.
+    /// Starts `dj` (or another pipeline program built next to it) with `arguments` (e.g. `["mcp", "--schema", "demo"]`)
+    /// in `directory`; the process is killed if it still runs after `timeout`.
     init(
-        _ arguments: [String], in directory: URL, environment: [String: String], timeout: Duration = .seconds(300)
+        _ arguments: [String], in directory: URL, environment: [String: String], program: String = "dj",
+        timeout: Duration = .seconds(300)
     ) throws {
         // A write to the standard input of a server that has ended must fail, not end the test runner.
         signal(SIGPIPE, SIG_IGN)
@@ -97,15 +139,14 @@ final class MCPStdioClient {
         let stdin = Pipe()
         let stdout = Pipe()
         let process = Process()
-        process.executableURL = try DJTool.executable()
+        process.executableURL = try DJTool.executable(program)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = variables
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: errorsFile)
-        let received = OutputLines()
-        lines = received.stream.makeAsyncIterator()
+        let received = lines
         stdout.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }
@@ -133,14 +174,14 @@ final class MCPStdioClient {
         let id = nextID
         nextID += 1
         try send(["jsonrpc": "2.0", "id": .int(Int64(id)), "method": .string(method), "params": params])
-        while let line = await lines.next() {
+        while let line = try await nextLine(answering: method) {
             let envelope: Envelope
             do {
                 envelope = try JSONDecoder().decode(Envelope.self, from: line)
             } catch {
                 throw DataJointError(.invalidValue, "dj mcp wrote a line that is not JSON-RPC: \(String(decoding: line, as: UTF8.self))")
             }
-            guard envelope.id == id else { continue }  // notifications, or answers to other requests
+            guard envelope.id == .int(Int64(id)) else { continue }  // notifications, or answers to other requests
             if let error = envelope.error { throw error }
             return envelope.result ?? .null
         }
@@ -187,11 +228,11 @@ final class MCPStdioClient {
         }
         try input.close()
         var results: [Int: JSON] = [:]
-        while let line = await lines.next() {
+        while let line = try await nextLine(answering: "the last requests") {
             let envelope = try JSONDecoder().decode(Envelope.self, from: line)
-            if let id = envelope.id { results[id] = envelope.result ?? .null }
+            if case .int(let id)? = envelope.id { results[Int(id)] = envelope.result ?? .null }
         }
-        let status = await exit.wait()
+        let status = try await exitStatus()
         watchdog.cancel()
         return (results, status)
     }
@@ -199,7 +240,7 @@ final class MCPStdioClient {
     /// Closes standard input (the end of the session for the server) and waits for the process to exit.
     func close() async throws -> (status: Int32, errors: String) {
         try input.close()
-        let status = await exit.wait()
+        let status = try await exitStatus()
         watchdog.cancel()
         output.readabilityHandler = nil
         return (status, try errors())
@@ -208,6 +249,41 @@ final class MCPStdioClient {
     /// What the process wrote to standard error so far.
     func errors() throws -> String {
         try String(contentsOf: errorsFile, encoding: .utf8)
+    }
+
+    /// The exit status once the process ends (after its input closed); an error when it does not end in time.
+    private func exitStatus() async throws -> Int32 {
+        /// Resumes the waiting caller once: with the status, or with nil at the timeout.
+        final class FirstOutcome: Sendable {
+            let waiting = Mutex<CheckedContinuation<Int32?, Never>?>(nil)
+            func resume(_ status: Int32?) { waiting.withLock { $0.take() }?.resume(returning: status) }
+        }
+        let exit = exit
+        let timeout = answerTimeout
+        let outcome = FirstOutcome()
+        let status = await withCheckedContinuation { continuation in
+            outcome.waiting.withLock { $0 = continuation }
+            Task { outcome.resume(await exit.wait()) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                outcome.resume(nil)
+            }
+        }
+        guard let status else {
+            throw DataJointError(.connection, "dj mcp did not exit within \(timeout) of its input closing: \(try errors())")
+        }
+        return status
+    }
+
+    /// The next line of output, nil at its end; an error when none comes in time.
+    private func nextLine(answering request: String) async throws -> Data? {
+        switch await lines.next(within: answerTimeout) {
+        case .line(let line): return line
+        case .ended: return nil
+        case .timedOut:
+            throw DataJointError(
+                .connection, "dj mcp did not answer \(request) within \(answerTimeout); its errors: \(try errors())")
+        }
     }
 
     private func send(_ message: JSON) throws {

@@ -313,6 +313,16 @@ struct McpCommandTests {
 
             let closed = try await client.close()
             #expect(closed.status == 0, "\(closed.errors)")
+
+            // Another program (`lab`, whose schema is `lab`) has no make for the demo's tables: no populate tool.
+            let lab = try MCPStdioClient(
+                ["mcp", "--schema", "demo", "--allow-populate"], in: directory, environment: environment, program: "lab")
+            _ = try await lab.initialize()
+            #expect(try await lab.toolNames() == readingToolNames)
+            let refused = try await lab.callTool("populate", ["table": "demo.SessionStats"])
+            #expect(refused.isError && refused.text.contains("there is no tool `populate`"), "\(refused.text)")
+            let labClosed = try await lab.close()
+            #expect(labClosed.status == 0, "\(labClosed.errors)")
         }
     }
 }
