@@ -38,7 +38,7 @@ public func connect(config: Config? = nil, logger: Logger? = nil) async throws -
     case .sqlite:
         let path = config.sqlitePath
         do {
-            driver = try await SQLiteDriver.open(path: path)
+            driver = try await SQLiteDriver.open(path: path, readOnly: config.readOnly)
         } catch {
             throw connectionError(
                 error, config: config,

@@ -35,7 +35,18 @@ public struct DatabaseOptions: ParsableArguments {
 
     /// Opens a database that must already exist (inspecting commands never create an empty SQLite file).
     public func connectExisting() async throws -> Connection {
-        let config = try loadConfig()
+        try await connectExisting(readOnly: false)
+    }
+
+    /// Opens a database that must already exist, read-only: every change is refused by the database itself (see
+    /// `Config.readOnly`). For commands that only show data, so that SQL text in a query cannot write either.
+    public func connectReadOnly() async throws -> Connection {
+        try await connectExisting(readOnly: true)
+    }
+
+    private func connectExisting(readOnly: Bool) async throws -> Connection {
+        var config = try loadConfig()
+        config.readOnly = readOnly
         if config.backend == .sqlite, config.databasePath != ":memory:",
             !FileManager.default.fileExists(atPath: config.sqlitePath)
         {

@@ -55,7 +55,7 @@ struct QueryCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let output = try await withConnection(options.connectExisting) { connection -> String in
+        let output = try await withConnection(options.connectReadOnly) { connection -> String in
             let schemas = try await lookupOrder(connection)
             let query = try await connection.query(expression, in: schemas)
             if sql { return try await query.sql() }
@@ -68,7 +68,7 @@ struct QueryCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
             case .csv: return Self.csv(page)
             }
         }
-        print(output, terminator: output.hasSuffix("\n") ? "" : "\n")
+        print(output, terminator: output.hasSuffix("\n") || output.hasSuffix("\r\n") ? "" : "\n")
     }
 
     /// The schemas names are looked up in: those given, else the program's that exist, then all others.

@@ -97,6 +97,7 @@ final class MySQLConnection: @unchecked Sendable {
         isMariaDB = serverVersion.localizedCaseInsensitiveContains("mariadb")
         do {
             _ = try textExecute("SET SESSION sql_mode = '\(MySQLConnection.sqlMode)'")
+            if options.readOnly { _ = try textExecute("SET SESSION TRANSACTION READ ONLY") }
         } catch let error as MySQLClientError {
             closeHandle()
             throw connectError(error)
@@ -409,8 +410,9 @@ final class MySQLConnection: @unchecked Sendable {
         case 1264, 1265, 1366, 1406, 1292, 1367, 4025, 3140, 1690:  // out of range, truncated, bad value, JSON, CHECK
             return (.invalidValue, message)
         // ER_DBACCESS_DENIED_ERROR, ER_ACCESS_DENIED_ERROR, ER_TABLEACCESS_DENIED_ERROR, ER_COLUMNACCESS_DENIED_ERROR,
-        // ER_SPECIFIC_ACCESS_DENIED_ERROR, ER_OPTION_PREVENTS_STATEMENT (read_only)
-        case 1044, 1045, 1142, 1143, 1227, 1290:
+        // ER_SPECIFIC_ACCESS_DENIED_ERROR, ER_OPTION_PREVENTS_STATEMENT (read_only),
+        // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+        case 1044, 1045, 1142, 1143, 1227, 1290, 1792:
             return (.permissionDenied, "Insufficient privileges on \(target): \(message)")
         case 1205:  // ER_LOCK_WAIT_TIMEOUT (the server abandons the statement, not the transaction)
             return (.lockTimeout, "\(message) (another transaction holds the lock)")

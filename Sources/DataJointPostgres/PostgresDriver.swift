@@ -46,6 +46,9 @@ public final class PostgresDriver: DatabaseDriver {
             host: options.host, port: options.port, username: options.user, password: options.password,
             database: database, tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(max(0.001, options.connectTimeout) * 1000))
+        if options.readOnly {
+            configuration.options.additionalStartupParameters = [("default_transaction_read_only", "on")]
+        }
         let target = PostgresTarget(user: options.user, host: options.host, port: options.port, database: database)
         let pool = PostgresConnectionPool(
             configuration: configuration, target: target, maxConnections: max(1, options.maxSessions),

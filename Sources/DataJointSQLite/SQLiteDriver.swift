@@ -25,8 +25,11 @@ public final class SQLiteDriver: DatabaseDriver {
         self.connection = connection
     }
 
-    /// Opens (creating if needed) a database file, or an in-memory database for `:memory:`.
-    public static func open(path: String, busyTimeoutMilliseconds: Int = 30_000) async throws -> SQLiteDriver {
+    /// Opens (creating if needed) a database file, or an in-memory database for `:memory:`. With `readOnly`, every
+    /// statement that would change the database is refused (`PRAGMA query_only`).
+    public static func open(path: String, busyTimeoutMilliseconds: Int = 30_000, readOnly: Bool = false) async throws
+        -> SQLiteDriver
+    {
         let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
         let connection: SQLiteConnection
         do {
@@ -46,6 +49,7 @@ public final class SQLiteDriver: DatabaseDriver {
             _ = try await session.execute(RenderedSQL("PRAGMA synchronous = NORMAL"))
         }
         try await SQLiteCatalog.ensureCatalogTables(session)
+        if readOnly { _ = try await session.execute(RenderedSQL("PRAGMA query_only = ON")) }
         return driver
     }
 

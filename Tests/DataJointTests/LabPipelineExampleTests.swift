@@ -68,6 +68,10 @@ struct LabPipelineExampleTests {
             #expect(String(decoding: stopped.output, as: UTF8.self).contains("Stopped: 2 computed"))
             let preview = try await lab("preview", "lab.SessionStats")
             #expect(preview.output.contains("(4 of 4 rows)"))
+            // The program's query command looks names up in the program's schema first.
+            let query = try await lab("query", "SessionStats & 'mean_response > 0.5'", "--count")
+            #expect(query.status == 0, "\(query.errors)")
+            #expect(query.output == "\(try await (schema.table("__session_stats") & "mean_response > 0.5").count())\n")
         }
     }
 }

@@ -132,6 +132,13 @@ struct QueryTextTests {
                 #expect(error.message.contains(c.says), "[\(backend.rawValue)] `\(c.text)`: \(error.message)")
                 #expect(error.message.contains(c.text.replacingOccurrences(of: "\n", with: " ")))
             }
+            // Long texts: 200 operators work; more than 256 are refused at the first one too many.
+            let chain = "Student" + String(repeating: " & 'student_id > 0'", count: 200)
+            #expect(try await u.query(chain).count() == students)
+            let tooLong = "Student" + String(repeating: " & 'student_id > 0'", count: 300)
+            let refused = await Self.failure(tooLong, in: u)
+            #expect(refused?.error.message.contains("more than 256 operators") == true)
+            #expect(refused?.caret == 7 + 256 * 19 + 1)
             // The unknown-name message lists the tables there are.
             let unknown = await Self.failure("Studnet", in: u)
             #expect(unknown?.error.message.contains("Student") == true)

@@ -103,13 +103,14 @@ final class TestContext: Sendable {
     }
 
     /// A new connection to this test's database.
-    func connect(settings: Settings, maxSessions: Int? = nil) async throws -> Connection {
+    func connect(settings: Settings, maxSessions: Int? = nil, readOnly: Bool = false) async throws -> Connection {
         let connection: Connection
         var options = backend.serverOptions
         if let maxSessions { options.maxSessions = maxSessions }
+        options.readOnly = readOnly
         switch backend {
         case .sqlite:
-            connection = Connection(driver: try await SQLiteDriver.open(path: sqlitePath), settings: settings)
+            connection = Connection(driver: try await SQLiteDriver.open(path: sqlitePath, readOnly: readOnly), settings: settings)
         case .postgresql:
             if !created.withLock({ $0 }) {
                 let admin = try await PostgresDriver.open(backend.serverOptions)

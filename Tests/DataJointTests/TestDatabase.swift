@@ -7,9 +7,11 @@ import Testing
 enum TestDatabase {
     /// A connection with safemode off (unless settings say otherwise). `maxSessions` limits the sessions of a
     /// server backend (SQLite has one).
-    static func connect(settings: Settings = Settings(safemode: false), maxSessions: Int? = nil) async throws -> Connection {
+    static func connect(settings: Settings = Settings(safemode: false), maxSessions: Int? = nil, readOnly: Bool = false)
+        async throws -> Connection
+    {
         if let context = TestContext.current {
-            return try await context.connect(settings: settings, maxSessions: maxSessions)
+            return try await context.connect(settings: settings, maxSessions: maxSessions, readOnly: readOnly)
         }
         return try await DataJoint.connect(path: ":memory:", settings: settings)
     }

@@ -53,6 +53,10 @@ public struct Config: Sendable, CustomStringConvertible {
 
     /// Values given by any source other than the defaults.
     var given: [String: Entry] = [:]
+    /// Opens the database read-only: every session refuses changes (PostgreSQL and MySQL sessions in read-only
+    /// transaction mode, SQLite with `query_only`), so that SQL text in a query cannot write either. Set by programs
+    /// that only show data (the web view, the MCP server); not read from files or the environment.
+    public var readOnly = false
     /// The directory relative paths of the environment and of code are resolved against.
     public internal(set) var workingDirectory: URL
     /// The `datajoint.json` that was read, if any.
@@ -366,7 +370,7 @@ public struct Config: Sendable, CustomStringConvertible {
             }
             return ServerOptions(
                 host: host, port: port ?? backend.defaultPort ?? 0, user: user, password: password ?? "",
-                databaseName: databaseName, useTLS: useTLS)
+                databaseName: databaseName, useTLS: useTLS, readOnly: readOnly)
         }
     }
 

@@ -13,11 +13,14 @@ public struct ServerOptions: Sendable {
     public var connectTimeout: Double
     /// The most sessions the driver keeps open at once.
     public var maxSessions: Int
+    /// Every session refuses changes (a read-only transaction mode on the server).
+    public var readOnly: Bool
 
     public init(
         host: String = "localhost", port: Int, user: String, password: String = "", databaseName: String? = nil,
-        useTLS: Bool? = nil, connectTimeout: Double = 10, maxSessions: Int = 8
+        useTLS: Bool? = nil, connectTimeout: Double = 10, maxSessions: Int = 8, readOnly: Bool = false
     ) {
+        self.readOnly = readOnly
         self.host = host
         self.port = port
         self.user = user

@@ -29,6 +29,7 @@ extension Connection {
             guard case .query(let query) = try await evaluator.evaluate(syntax) else {
                 throw QueryTextError("the text is not a query: it must name a table or combine tables", at: syntax.offset)
             }
+            try await evaluator.validate(query)
             return query
         } catch let error as QueryTextError {
             throw DataJointError(.query, error.described(in: text))

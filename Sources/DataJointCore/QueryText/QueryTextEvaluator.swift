@@ -1,8 +1,15 @@
+import Synchronization
+
 /// Gives parsed query text its meaning: builds the same `QueryExpression` that the Swift API builds for the Python
 /// spelling of a query. Operators and methods follow DataJoint-Python 2.x, and every operator is checked where it is
 /// written, so an error names its position in the text.
 struct QueryTextEvaluator: Sendable {
     let names: QueryTextNames
+    /// The queries built by each operator, in the order they were built, for locating an error.
+    let built = QueryTextBuildLog()
+    /// Most operators and method calls in one text: enough for any query a person writes, and a bound on the work
+    /// that hostile text can cause.
+    static let maximumOperators = 256
 
     /// The methods of a query that build a query.
     static let methods: Set<String> = ["proj", "aggr", "join", "extend", "restrict"]
@@ -140,14 +147,29 @@ struct QueryTextEvaluator: Sendable {
         return q
     }
 
-    /// Compiles the query once, so that a semantic error is reported at the operator that caused it.
+    /// Records the query an operator built, so that an error of the whole query can be traced to its operator.
     private func checked(_ query: QueryExpression, at offset: Int) async throws -> QueryExpression {
+        guard built.append(query, at: offset) <= Self.maximumOperators else {
+            throw QueryTextError("the text has more than \(Self.maximumOperators) operators and method calls", at: offset)
+        }
+        return query
+    }
+
+    /// Compiles the finished query once. When it fails, the queries of the operators are compiled in the order they
+    /// were built: the first to fail is where the error is reported.
+    func validate(_ query: QueryExpression) async throws {
         do {
             _ = try await query.sql()
         } catch let error as DataJointError {
-            throw PositionedDataJointError(error: error, offset: offset)
+            for (part, offset) in built.entries {
+                do {
+                    _ = try await part.sql()
+                } catch let partError as DataJointError {
+                    throw PositionedDataJointError(error: partError, offset: offset)
+                }
+            }
+            throw PositionedDataJointError(error: error, offset: built.entries.last?.offset ?? 0)
         }
-        return query
     }
 
     // MARK: calls
@@ -193,6 +215,21 @@ struct QueryTextEvaluator: Sendable {
             throw QueryTextError("\(function.kindDescription) cannot be called", at: callee.offset)
         }
     }
+}
+
+/// The queries built by the operators of one text, in order.
+final class QueryTextBuildLog: Sendable {
+    private let state = Mutex<[(query: QueryExpression, offset: Int)]>([])
+
+    /// Adds a query; returns how many there are.
+    func append(_ query: QueryExpression, at offset: Int) -> Int {
+        state.withLock {
+            $0.append((query, offset))
+            return $0.count
+        }
+    }
+
+    var entries: [(query: QueryExpression, offset: Int)] { state.withLock { $0 } }
 }
 
 /// A `DataJointError` of the query algebra, with where in the text the operator that caused it was written.
