@@ -32,20 +32,25 @@ struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
     var allowPopulate = false
 
     func run() async throws {
-        try await withConnection(options.connectExisting) { connection in
-            let served = try await openSchemas(connection)
+        // The reading tools use a read-only connection, so that SQL text in a query cannot write either.
+        try await withConnection(options.connectReadOnly) { reader in
+            let served = try await servedSchemas(reader)
             let names = served.map(\.name).joined(separator: ", ")
             let note = allowPopulate ? " (populate allowed)" : ""
             FileHandle.standardError.write(
                 Data("MCP server for \(names) of \(options.target) on standard input and output\(note)\n".utf8))
-            try await PipelineMCPServer(connection: connection, schemas: served, allowPopulate: allowPopulate)
-                .runOverStdio()
+            guard allowPopulate else {
+                return try await PipelineMCPServer(connection: reader, schemas: served).runOverStdio()
+            }
+            try await withConnection(options.connectExisting) { writer in
+                let programs = try await programSchemas(writer, served: served)
+                try await PipelineMCPServer(connection: reader, schemas: served, populate: programs).runOverStdio()
+            }
         }
     }
 
-    /// The schemas to serve, in the order query names are looked up, each of which must exist. With --allow-populate, the program's schemas are opened with
-    /// their table types (declaring tables that do not exist yet), so that populate can run their `make`s.
-    private func openSchemas(_ connection: Connection) async throws -> [Schema] {
+    /// The schemas to serve, in the order query names are looked up, each of which must exist.
+    private func servedSchemas(_ connection: Connection) async throws -> [Schema] {
         var names = schemas
         if names.isEmpty {
             let existing = try await connection.schemaNames()
@@ -58,8 +63,17 @@ struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
         }
         var opened: [Schema] = []
         for name in names where !opened.contains(where: { $0.name == name }) {
-            let types = allowPopulate ? Pipeline.schemas.first(where: { $0.name == name })?.tables ?? [] : []
-            opened.append(try await connection.schema(name, tables: types, create: false))
+            opened.append(try await connection.schema(name, tables: [], create: false))
+        }
+        return opened
+    }
+
+    /// The program's schemas among the served ones, opened for writing with their table types (declaring tables that
+    /// do not exist yet), so that populate can run their `make`s.
+    private func programSchemas(_ connection: Connection, served: [Schema]) async throws -> [Schema] {
+        var opened: [Schema] = []
+        for spec in Pipeline.schemas where served.contains(where: { $0.name == spec.name }) {
+            opened.append(try await connection.schema(spec.name, tables: spec.tables, create: false))
         }
         return opened
     }

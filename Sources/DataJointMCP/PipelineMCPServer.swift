@@ -3,16 +3,22 @@ import MCP
 
 /// An MCP (Model Context Protocol) server that lets an agent explore a pipeline: list schemas and tables, describe
 /// tables, draw diagrams, run queries in DataJoint's Python operator syntax, count rows, preview tables and read job
-/// progress and errors; and, when allowed, populate the program's computed tables.
+/// progress and errors; and, when given schemas to populate, compute their missing rows.
 ///
 /// Every tool is a thin layer over the core calls the other front-ends use (`overview()`, `details()`,
 /// `jobsOverview()`, `page()`, `Connection.query(_:in:)`, `populate`), with results sized for an agent's context.
-/// Only `populate` writes.
+/// The reading tools work on `connection`; give it a read-only connection (`Config.readOnly`), so that SQL text in a
+/// query cannot write either. Only `populate` writes, through the schema values in `populate`.
 ///
 /// ```swift
-/// let db = try await DataJoint.connect()
-/// let lab = try await db.schema("lab", tables: Subject.self, Session.self, SessionStats.self)
-/// try await PipelineMCPServer(connection: db, schemas: [lab], allowPopulate: true).runOverStdio()
+/// var config = try Config.load()
+/// config.readOnly = true
+/// let reader = try await DataJoint.connect(config: config)
+/// let writer = try await DataJoint.connect()
+/// let lab = try await writer.schema("lab", tables: Subject.self, Session.self, SessionStats.self)
+/// let server = PipelineMCPServer(
+///     connection: reader, schemas: [try await reader.schema("lab", tables: [], create: false)], populate: [lab])
+/// try await server.runOverStdio()
 /// ```
 public struct PipelineMCPServer: Sendable {
     /// The name the server reports to clients.
@@ -20,28 +26,28 @@ public struct PipelineMCPServer: Sendable {
     /// The version of the server's tool catalogue, reported to clients.
     public static let version = "1.0.0"
 
-    /// The connection the tools work on.
+    /// The connection the reading tools work on.
     public let connection: Connection
-    /// The schemas the tools see; query names resolve in them, in this order.
+    /// The schemas the tools see, on `connection`; query names resolve in them, in this order.
     public let schemas: [Schema]
-    /// Whether the `populate` tool is offered. It is offered only for the Imported and Computed tables whose Swift
-    /// types (with their `make`) a schema value of `schemas` declared (`connection.schema(name, tables: ...)`); with
-    /// none, the tool is not listed.
-    public let allowPopulate: Bool
+    /// Schema values that declared the program's table types (`connection.schema(name, tables: ...)`, on a connection
+    /// that may write): the `populate` tool computes their Imported and Computed tables with those types' `make`s.
+    /// Without such tables the tool is not offered.
+    public let populate: [Schema]
 
-    /// A server over `schemas` of `connection`.
-    public init(connection: Connection, schemas: [Schema], allowPopulate: Bool = false) {
+    /// A server over `schemas` of `connection`, populating the declared tables of `populate` (none by default).
+    public init(connection: Connection, schemas: [Schema], populate: [Schema] = []) {
         self.connection = connection
         self.schemas = schemas
-        self.allowPopulate = allowPopulate
+        self.populate = populate
     }
 
     /// Serves MCP requests from `transport` until the client closes it, then answers the requests still in progress.
     public func run(transport: any Transport) async throws {
-        let populatable = allowPopulate ? try await populatableTables() : []
+        let populatable = try await populatableTables()
         let handlers = PipelineToolHandlers(
             connection: connection, served: ServedSchemas(schemas: schemas),
-            populatable: populatable.isEmpty ? nil : populatable)
+            populating: populatable.isEmpty ? nil : ServedSchemas(schemas: populate), populatable: populatable)
         let note = "Tables it computes: \(populatable.map(\.description).joined(separator: ", "))."
         let tools = PipelineTool.offered(populating: !populatable.isEmpty).map { $0.tool(note: $0 == .populate ? note : nil) }
         let server = Server(
@@ -73,10 +79,10 @@ public struct PipelineMCPServer: Sendable {
         """
     }
 
-    /// The Imported and Computed tables whose Swift types the served schema values declared.
+    /// The Imported and Computed tables whose Swift types the schema values of `populate` declared.
     private func populatableTables() async throws -> [SQLTableName] {
         var tables: [SQLTableName] = []
-        for schema in schemas {
+        for schema in populate {
             for name in try await schema.tableNames(order: .topological)
             where schema.declaredType(ofTable: name) is any AutoPopulated.Type {
                 tables.append(SQLTableName(schema: schema.name, table: name))

@@ -122,8 +122,9 @@ enum PipelineTool: String, CaseIterable, Sendable {
                 table, schema,
                 ToolParameter(
                     "restriction", .string,
-                    "Compute only the keys matching this query (Python operator syntax), e.g. "
-                        + "`Session & {'subject_id': 1}` or `Subject & {'species': 'rat'}`."),
+                    "Compute only the keys matching this query (Python operator syntax, at most "
+                        + "\(ResultSizing.maxRestrictionKeys) keys), e.g. `Session & {'subject_id': 1}` or "
+                        + "`Subject & {'species': 'rat'}`."),
                 ToolParameter(
                     "max_calls", .integer(minimum: 0, maximum: nil, default: nil), "Compute at most this many keys."),
                 ToolParameter(

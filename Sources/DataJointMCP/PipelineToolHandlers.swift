@@ -6,13 +6,15 @@ import MCP
 struct PipelineToolHandlers: Sendable {
     let connection: Connection
     let served: ServedSchemas
-    /// The tables the `populate` tool may compute (Imported and Computed tables whose Swift type a served schema
-    /// value declared), by database name; nil when populate is not allowed.
-    let populatable: [SQLTableName]?
+    /// The schema values whose declared tables `populate` computes (on a connection that may write); nil when the
+    /// tool is not offered.
+    let populating: ServedSchemas?
+    /// The tables `populate` may compute: Imported and Computed tables whose Swift types `populating` declared.
+    let populatable: [SQLTableName]
 
     /// Runs a tool. Its failures, bad arguments included, are error results; the server goes on.
     func call(_ name: String, _ arguments: [String: MCP.Value]?) async -> CallTool.Result {
-        let offered = PipelineTool.offered(populating: populatable != nil)
+        let offered = PipelineTool.offered(populating: populating != nil)
         guard let tool = PipelineTool(rawValue: name), offered.contains(tool) else {
             let available = offered.map(\.name)
             return ToolResult.failure(
@@ -98,22 +100,29 @@ struct PipelineToolHandlers: Sendable {
         return .object(result)
     }
 
-    /// Populates one table of the program, optionally restricted by a query, and reports what it did.
+    /// Populates one table of the program, optionally for the keys of a restriction query, and reports what it did.
     private func populate(_ arguments: ToolArguments) async throws -> JSON {
-        let table = try await served.table(try arguments.requiredString("table"), schema: try arguments.string("schema"))
+        guard let populating else { throw DataJointError(.notAllowed, "populate is not offered by this server") }
+        let table = try await populating.table(
+            try arguments.requiredString("table"), schema: try arguments.string("schema"))
         let name = try await table.info().name
-        let populatable = populatable ?? []
         guard populatable.contains(name) else {
             throw DataJointError(
                 .notAllowed,
                 "`\(name)` is not a table this program computes; populate computes "
-                    + (populatable.isEmpty ? "no table here" : populatable.map(\.description).joined(separator: ", ")))
+                    + populatable.map(\.description).joined(separator: ", "))
         }
         let maxCalls = try arguments.integer("max_calls")
         let reserveJobs = try arguments.boolean("reserve_jobs")
         let report: PopulateReport
         if let restriction = try arguments.string("restriction") {
-            let keys = try await connection.query(restriction, in: served.schemas)
+            // The restriction is read through the reading connection (its SQL text cannot write); its keys restrict.
+            let keys = try await connection.query(restriction, in: served.schemas).keys(limit: ResultSizing.maxRestrictionKeys + 1)
+            guard keys.count <= ResultSizing.maxRestrictionKeys else {
+                throw DataJointError(
+                    .invalidValue,
+                    "the restriction `\(restriction)` matches more than \(ResultSizing.maxRestrictionKeys) keys; narrow it")
+            }
             report = try await table.populate(
                 keys, suppressErrors: true, reserveJobs: reserveJobs, maxCalls: maxCalls, display: .none)
         } else {

@@ -10,6 +10,8 @@ enum ResultSizing {
     static let previewRows = 12
     /// Schemas and tables listed at most.
     static let maxListItems = 500
+    /// Keys a populate restriction may match.
+    static let maxRestrictionKeys = 10000
     /// Failed jobs shown per table by default, and the most that may be asked for.
     static let defaultErrors = 10
     static let maxErrors = 100
