@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DataJointS3", targets: ["DataJointS3"]),
         .library(name: "DataJointCommand", targets: ["DataJointCommand"]),
         .library(name: "DataJointWeb", targets: ["DataJointWeb"]),
+        .library(name: "DataJointMCP", targets: ["DataJointMCP"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -92,12 +94,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The MCP server over a pipeline's schemas (`dj mcp`): tools for agents, a thin layer over the core overview values.
+        .target(
+            name: "DataJointMCP",
+            dependencies: [
+                "DataJoint",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The pipeline command: the `dj` commands for a user's own pipeline program (`PipelineCommand`).
         .target(
             name: "DataJointCommand",
             dependencies: [
                 "DataJoint",
                 "DataJointWeb",
+                "DataJointMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// gives `lab populate [SCHEMA.Table] [--workers N] [--reserve-jobs] [--watch] [--max-calls N]`, `lab jobs`,
 /// `lab diagram`, `lab describe`, `lab preview`, `lab query`, `lab schemas`, `lab tables`, `lab delete`, `lab config`,
-/// and `lab serve` (the web view).
+/// `lab serve` (the web view) and `lab mcp` (an MCP server for AI agents).
 public protocol PipelineCommand: AsyncParsableCommand {
     /// The schemas of the pipeline, with the table types whose `make`s this program runs.
     static var schemas: [SchemaSpec] { get }
@@ -38,6 +38,7 @@ extension PipelineCommand {
                 PopulateCommand<Self>.self, JobsCommand.self, SchemasCommand.self, TablesCommand.self,
                 DescribeCommand.self, PreviewCommand.self, QueryCommand<Self>.self, DiagramCommand.self, DeleteCommand.self, ConfigCommand.self,
                 ServeCommand<Self>.self,
+                McpCommand<Self>.self,
             ] + additionalCommands)
     }
 
