@@ -126,3 +126,37 @@ extension DJTool {
         return try DJProcess(process, output: output, errors: errors)
     }
 }
+
+/// A working directory in which `dj demo` made the demo pipeline on the current test's database.
+struct DemoDirectory {
+    /// The working directory (remove it with `remove()`).
+    let directory: URL
+    /// The `DJ_*` variables that point `dj` at the test's database.
+    let environment: [String: String]
+    /// A connection of the test to its database.
+    let db: Connection
+    /// The schema `demo`, opened by name.
+    let schema: Schema
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+extension DJTool {
+    /// Runs `dj demo` in a fresh directory on the current test's database (inside `backend.run { ... }`).
+    static func demo(for backend: TestBackend) async throws -> DemoDirectory {
+        let directory = try workingDirectory()
+        do {
+            let environment = try environment(for: backend)
+            // The test's database exists once connected to.
+            let db = try await TestDatabase.connect(settings: Settings(safemode: false))
+            let demo = try await run(["demo"], in: directory, environment: environment)
+            guard demo.status == 0 else { throw DataJointError(.configuration, "dj demo failed: \(demo.errors)") }
+            return DemoDirectory(
+                directory: directory, environment: environment, db: db,
+                schema: try await db.schema("demo", tables: [], create: false))
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+}

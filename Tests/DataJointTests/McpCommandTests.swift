@@ -83,12 +83,8 @@ private let readingToolNames = [
 struct McpCommandTests {
     /// `dj demo` in a fresh directory on the test's database; the connection and the `dj` environment.
     private func demo(_ backend: TestBackend) async throws -> (URL, [String: String], Schema) {
-        let directory = try DJTool.workingDirectory()
-        let environment = try DJTool.environment(for: backend)
-        let db = try await TestDatabase.connect(settings: Settings(safemode: false))
-        let demo = try await DJTool.run(["demo"], in: directory, environment: environment)
-        try #require(demo.status == 0, "\(demo.errors)")
-        return (directory, environment, try await db.schema("demo", tables: [], create: false))
+        let demo = try await DJTool.demo(for: backend)
+        return (demo.directory, demo.environment, demo.schema)
     }
 
     @Test("an agent lists, describes, draws, queries, counts, previews and reads job status of the demo pipeline",

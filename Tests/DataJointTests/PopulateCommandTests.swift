@@ -8,15 +8,10 @@ struct PopulateCommandTests {
           arguments: TestBackend.all)
     func populateDemo(backend: TestBackend) async throws {
         try await backend.run { () async throws in
-            let directory = try DJTool.workingDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let environment = try DJTool.environment(for: backend)
-            // The test's database exists once connected to. The demo declares and fills the pipeline; deleting the
-            // computed rows leaves work to do.
-            let db = try await TestDatabase.connect(settings: Settings(safemode: false))
-            let demo = try await DJTool.run(["demo"], in: directory, environment: environment)
-            try #require(demo.status == 0, "\(demo.errors)")
-            let schema = try await db.schema("demo", tables: [], create: false)
+            // The demo declares and fills the pipeline; deleting the computed rows leaves work to do.
+            let demo = try await DJTool.demo(for: backend)
+            defer { demo.remove() }
+            let (directory, environment, schema) = (demo.directory, demo.environment, demo.schema)
             try await schema.table("__session_stats").delete()
             #expect(try await schema.table("__session_grade").count() == 0)
 

@@ -8,13 +8,9 @@ struct QueryCommandTests {
           arguments: TestBackend.all)
     func query(backend: TestBackend) async throws {
         try await backend.run { () async throws in
-            let directory = try DJTool.workingDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let environment = try DJTool.environment(for: backend)
-            let db = try await TestDatabase.connect(settings: Settings(safemode: false))
-            let demo = try await DJTool.run(["demo"], in: directory, environment: environment)
-            try #require(demo.status == 0, "\(demo.errors)")
-            let schema = try await db.schema("demo", tables: [], create: false)
+            let demo = try await DJTool.demo(for: backend)
+            defer { demo.remove() }
+            let (directory, environment, schema) = (demo.directory, demo.environment, demo.schema)
             func dj(_ arguments: String...) async throws -> (status: Int32, text: String, errors: String) {
                 let result = try await DJTool.run(Array(arguments), in: directory, environment: environment)
                 return (result.status, String(decoding: result.output, as: UTF8.self), result.errors)

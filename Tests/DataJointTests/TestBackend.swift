@@ -43,7 +43,9 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var serverOptions: ServerOptions {
         ServerOptions(
             host: "127.0.0.1", port: port, user: "datajoint", password: "datajoint",
-            databaseName: self == .postgresql ? "dj_test" : nil, maxSessions: 4)
+            // The suite runs many tests and worker processes at once on two cores: a new server process can take a
+            // while to start, which is load, not a fault.
+            databaseName: self == .postgresql ? "dj_test" : nil, connectTimeout: 60, maxSessions: 4)
     }
 
     /// Runs one test body on this backend, in a database of its own (see `TestContext`).

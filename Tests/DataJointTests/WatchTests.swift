@@ -51,13 +51,9 @@ struct WatchTests {
           arguments: TestBackend.all)
     func watchProcesses(backend: TestBackend) async throws {
         try await backend.run { () async throws in
-            let directory = try DJTool.workingDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let environment = try DJTool.environment(for: backend)
-            let db = try await TestDatabase.connect(settings: Settings(safemode: false))
-            let demo = try await DJTool.run(["demo"], in: directory, environment: environment)
-            try #require(demo.status == 0, "\(demo.errors)")
-            let schema = try await db.schema("demo", tables: [], create: false)
+            let demo = try await DJTool.demo(for: backend)
+            defer { demo.remove() }
+            let (directory, environment, schema, db) = (demo.directory, demo.environment, demo.schema, demo.db)
             try await schema.table("__session_stats").delete()
 
             let workers = try (0..<2).map { _ in

@@ -351,12 +351,9 @@ struct WebViewTests {
           arguments: TestBackend.all)
     func serveCommand(backend: TestBackend) async throws {
         try await backend.run { () async throws in
-            let directory = try DJTool.workingDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let environment = try DJTool.environment(for: backend)
-            _ = try await TestDatabase.connect()
-            let demo = try await DJTool.run(["demo"], in: directory, environment: environment)
-            try #require(demo.status == 0, "\(demo.errors)")
+            let demo = try await DJTool.demo(for: backend)
+            defer { demo.remove() }
+            let (directory, environment) = (demo.directory, demo.environment)
 
             let refused = try await DJTool.run(["serve", "--host", "0.0.0.0"], in: directory, environment: environment)
             #expect(refused.status == 1)
