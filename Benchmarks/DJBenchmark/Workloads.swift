@@ -109,6 +109,11 @@ struct Workloads {
             precondition(report.success == populateKeys)
         }))
         try await square.deleteQuick()
+        results.append(("populate \(populateKeys) keys, a commit per key", try await Self.time {
+            let report = try await square.populate(display: .none, commitEachKey: true)
+            precondition(report.success == populateKeys)
+        }))
+        try await square.deleteQuick()
         results.append(("populate \(populateKeys) keys, reserveJobs", try await Self.time {
             let report = try await square.populate(reserveJobs: true, display: .none)
             precondition(report.success == populateKeys)

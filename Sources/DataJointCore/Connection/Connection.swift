@@ -84,6 +84,37 @@ public final class Connection: Sendable {
         return try await withOwnSession(run)
     }
 
+    /// Runs `body` inside the current transaction under a savepoint: when it throws, what it did is undone (rows, and
+    /// objects it wrote to stores) and the transaction goes on; when it returns, its work stays part of the
+    /// transaction. A failure to return to the savepoint is thrown as ``SavepointLost``: the transaction as a whole
+    /// is then unusable.
+    func withSavepoint<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        guard let active = ActiveTransaction.current, active.connectionID == id else {
+            throw DataJointError(.notAllowed, "internal: a savepoint is set inside a transaction only")
+        }
+        let session = active.session
+        let writes = StoreWriteLog()
+        let name = "dj_key"
+        try await session.savepoint(name)
+        do {
+            let result = try await ActiveTransaction.$current.withValue(
+                ActiveTransaction(connectionID: id, session: session, writes: writes)
+            ) { try await body() }
+            try await session.releaseSavepoint(name)
+            active.writes.absorb(writes)
+            return result
+        } catch {
+            await writes.rollBack()
+            do {
+                try await session.rollbackToSavepoint(name)
+                try await session.releaseSavepoint(name)
+            } catch let lost {
+                throw SavepointLost(error: lost, cause: error)
+            }
+            throw error
+        }
+    }
+
     /// Runs `body` with a session from the driver, on the session's preferred executor (its I/O thread, if any).
     func withOwnSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
         try await driver.withSession { session in
@@ -132,6 +163,14 @@ public final class Connection: Sendable {
 }
 
 /// The transaction a task is running in, if any. Scoped to the task and its children, never global.
+/// The transaction could not return to a savepoint (the connection was lost, or the server gave up the
+/// transaction): none of its work can be committed.
+struct SavepointLost: Error {
+    let error: any Error
+    /// The failure inside the savepoint that was being undone.
+    let cause: any Error
+}
+
 struct ActiveTransaction: Sendable {
     let connectionID: UUID
     let session: any DatabaseSession

@@ -25,11 +25,23 @@ public protocol DatabaseSession: Sendable {
     func commit() async throws
     /// Rolls back the transaction of this session.
     func rollback() async throws
+    /// Marks a point inside the transaction that ``rollbackToSavepoint(_:)`` can return to.
+    func savepoint(_ name: String) async throws
+    /// Forgets a savepoint, keeping what was done since.
+    func releaseSavepoint(_ name: String) async throws
+    /// Undoes what was done since the savepoint, which stays set; the transaction goes on.
+    func rollbackToSavepoint(_ name: String) async throws
 }
 
 extension DatabaseSession {
     public var supportsBulkCopy: Bool { false }
     public var preferredExecutor: (any TaskExecutor)? { nil }
+    // The SQL standard's spelling, which SQLite, PostgreSQL and MySQL/MariaDB share.
+    public func savepoint(_ name: String) async throws { try await execute(RenderedSQL("SAVEPOINT \(name)")) }
+    public func releaseSavepoint(_ name: String) async throws { try await execute(RenderedSQL("RELEASE SAVEPOINT \(name)")) }
+    public func rollbackToSavepoint(_ name: String) async throws {
+        try await execute(RenderedSQL("ROLLBACK TO SAVEPOINT \(name)"))
+    }
     public func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
         throw DataJointError(.notAllowed, "this backend has no bulk copy")
     }

@@ -48,7 +48,10 @@ public struct PopulateReport: Sendable, CustomStringConvertible {
 
 extension Table {
     /// Computes the missing rows: calls the table type's `make` for every key of the key source (restricted by
-    /// `restrictions`) that has no row yet, each in its own transaction with its part rows.
+    /// `restrictions`) that has no row yet. Each key is atomic: its rows and part rows are kept together, or none
+    /// of them when its `make` fails, which costs only that key. Without the jobs queue, quick `make`s are committed
+    /// in groups (each key under a savepoint of the group's transaction), so that a commit per key does not bound
+    /// the speed; the group size adapts to how long `make` takes, and a slow `make` commits on its own.
     ///
     /// - Parameters:
     ///   - suppressErrors: collect failures in the report and go on, instead of throwing the first one.
@@ -60,6 +63,7 @@ extension Table {
     ///     session).
     ///   - priority: with `reserveJobs`, only jobs of this priority or more urgent (lower).
     ///   - refresh: with `reserveJobs`, refresh the queue first (default: `jobs.auto_refresh`).
+    ///   - commitEachKey: commit every key on its own, however quick its `make`.
     /// - Returns: how many keys were computed, failed and skipped.
     /// - Throws: the first failure of `make` (unless `suppressErrors`); a `.notAllowed` error inside a transaction,
     ///   on a restricted table, or for a table type without `make`.
@@ -67,11 +71,12 @@ extension Table {
     public func populate(
         _ restrictions: any RestrictionConvertible..., suppressErrors: Bool = false, reserveJobs: Bool = false,
         maxCalls: Int? = nil, order: PopulateOrder = .original, workers: Int = 1, priority: Int? = nil,
-        refresh: Bool? = nil, display: PopulateDisplay = .automatic
+        refresh: Bool? = nil, display: PopulateDisplay = .automatic, commitEachKey: Bool = false
     ) async throws -> PopulateReport {
         try await Populator(
             target: self, restrictions: restrictions, suppressErrors: suppressErrors, reserveJobs: reserveJobs,
-            maxCalls: maxCalls, order: order, workers: workers, priority: priority, refresh: refresh, display: display
+            maxCalls: maxCalls, order: order, workers: workers, priority: priority, refresh: refresh, display: display,
+            commitEachKey: commitEachKey
         ).run()
     }
 
@@ -97,6 +102,8 @@ struct Populator: Sendable {
     let priority: Int?
     let refresh: Bool?
     let display: PopulateDisplay
+    /// Commit every key on its own (otherwise quick makes without the jobs queue commit in groups).
+    var commitEachKey = false
     /// Asked before each key: when it says stop, no further key is started (the makes in progress finish).
     var shouldStop: (@Sendable () -> Bool)? = nil
 
@@ -149,25 +156,34 @@ struct Populator: Sendable {
         let graph = try await connection.dependencies(of: [info.name.schema])
         let maker = KeyMaker(
             target: base, info: info, type: type, jobs: jobs, worker: worker, version: version, graph: graph)
+        // Group commits: without the queue (whose reservations commit on their own) and for makes in one phase.
+        let grouped = !commitEachKey && jobs == nil && !(type is any TripartiteMake.Type)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(workers, keys.count)) {
                 group.addTask {
+                    var sizing = CommitGroupSize()
                     while true {
                         try Task.checkCancellation()
                         if shouldStop?() == true { return }
-                        guard let key = state.next() else { return }
-                        do {
-                            let made = try await maker.make(key)
-                            state.record { made ? ($0.success += 1) : ($0.skip += 1) }
-                        } catch let failure as MakeFailure {
-                            state.record {
-                                $0.error += 1
-                                $0.errors.append(.init(key: key, message: failure.message, error: failure.error))
+                        let batch = state.next(grouped ? sizing.size : 1)
+                        guard !batch.isEmpty else { return }
+                        let started = Date()
+                        let outcomes = try await maker.make(batch, stopAtFailure: !suppressErrors)
+                        sizing.observe(keys: outcomes.count, seconds: Date().timeIntervalSince(started))
+                        for (key, outcome) in outcomes {
+                            switch outcome {
+                            case .success(let made):
+                                state.record { made ? ($0.success += 1) : ($0.skip += 1) }
+                            case .failure(let failure):
+                                state.record {
+                                    $0.error += 1
+                                    $0.errors.append(.init(key: key, message: failure.message, error: failure.error))
+                                }
+                                if !suppressErrors { throw failure.error }
+                                connection.logger.error("\(info.name.table) \(key): \(failure.message)")
                             }
-                            if !suppressErrors { throw failure.error }
-                            connection.logger.error("\(info.name.table) \(key): \(failure.message)")
+                            progress.advance()
                         }
-                        progress.advance()
                     }
                 }
             }
@@ -208,7 +224,14 @@ final class PopulateState: Sendable {
 
     init(keys: [Row]) { self.keys = Mutex(keys[...]) }
 
-    func next() -> Row? { keys.withLock { $0.popFirst() } }
+    /// Up to `count` keys, in order.
+    func next(_ count: Int) -> [Row] {
+        keys.withLock { keys in
+            let taken = keys.prefix(max(1, count))
+            keys = keys.dropFirst(taken.count)
+            return Array(taken)
+        }
+    }
     func record(_ change: (inout PopulateReport) -> Void) { outcome.withLock { change(&$0) } }
     var report: PopulateReport { outcome.withLock { $0 } }
 }
@@ -237,6 +260,58 @@ struct KeyMaker: Sendable {
     func make(_ key: Row) async throws -> Bool {
         // Reservation, transaction and job bookkeeping of one key run on one session, on its I/O thread.
         try await connection.withPinnedSession { try await self.makePinned(key) }
+    }
+
+    /// Computes `keys` in one transaction, each under a savepoint, so that a failing key costs only itself: true
+    /// for a key computed, false for one skipped, or its failure. With `stopAtFailure`, the keys after the first
+    /// failure are left out. When the group cannot commit (its connection is lost, the server gives up its
+    /// transaction), none of it was kept, and its keys are computed one by one.
+    func make(_ keys: [Row], stopAtFailure: Bool) async throws -> [(Row, Result<Bool, MakeFailure>)] {
+        try await connection.withPinnedSession {
+            if keys.count == 1 { return try await self.makeEach(keys, stopAtFailure: stopAtFailure) }
+            do {
+                return try await connection.transaction {
+                    var outcomes: [(Row, Result<Bool, MakeFailure>)] = []
+                    for key in keys {
+                        let start = Date()
+                        do {
+                            let made = try await connection.withSavepoint {
+                                try await self.inTransaction(key, start: start) { ctx in try await type.make(key, ctx) }
+                            }
+                            outcomes.append((key, .success(made)))
+                        } catch let lost as SavepointLost {
+                            throw lost
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            outcomes.append((key, .failure(MakeFailure(error: error, message: Self.message(of: error)))))
+                            if stopAtFailure { break }
+                        }
+                    }
+                    return outcomes
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                connection.logger.warning(
+                    "\(info.name.table): a group of \(keys.count) keys could not commit (\(error)); computing them one by one")
+                return try await self.makeEach(keys, stopAtFailure: stopAtFailure)
+            }
+        }
+    }
+
+    /// Computes `keys` one after the other, each in a transaction of its own.
+    private func makeEach(_ keys: [Row], stopAtFailure: Bool) async throws -> [(Row, Result<Bool, MakeFailure>)] {
+        var outcomes: [(Row, Result<Bool, MakeFailure>)] = []
+        for key in keys {
+            do {
+                outcomes.append((key, .success(try await makePinned(key))))
+            } catch let failure as MakeFailure {
+                outcomes.append((key, .failure(failure)))
+                if stopAtFailure { break }
+            }
+        }
+        return outcomes
     }
 
     func makePinned(_ key: Row) async throws -> Bool {
