@@ -17,7 +17,8 @@ enum MySQLTestServer {
     static let python = ProcessInfo.processInfo.environment["DJ_TEST_PYTHON"] ?? "/tmp/djpy/bin/python"
 
     static func options(maxSessions: Int = 4) -> ServerOptions {
-        ServerOptions(host: host, port: port, user: "datajoint", password: "datajoint", maxSessions: maxSessions)
+        ServerOptions(
+            host: host, port: port, user: "datajoint", password: "datajoint", connectTimeout: 60, maxSessions: maxSessions)
     }
 
     /// True when the suite tests MySQL (see `TestBackend.all`, which also warns when the server is missing).

@@ -132,8 +132,9 @@ enum PG {
     }
 }
 
+// A new server process may take a while to start while the whole suite runs on two cores: load, not a fault.
 private let serverOptions = ServerOptions(
-    host: "127.0.0.1", port: 5432, user: "datajoint", password: "datajoint", databaseName: "dj_test")
+    host: "127.0.0.1", port: 5432, user: "datajoint", password: "datajoint", databaseName: "dj_test", connectTimeout: 60)
 
 private func connect(maxSessions: Int = 8) async throws -> Connection {
     var options = serverOptions

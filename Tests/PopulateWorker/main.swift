@@ -204,7 +204,7 @@ do {
     func server(port: Int, databaseName: String?) -> ServerOptions {
         ServerOptions(
             host: "127.0.0.1", port: port, user: "datajoint", password: "datajoint", databaseName: databaseName,
-            maxSessions: max(2, options.workers))
+            connectTimeout: 60, maxSessions: max(2, options.workers))
     }
     let db: Connection
     switch options.backend {
