@@ -51,19 +51,10 @@ struct McpCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
 
     /// The schemas to serve, in the order query names are looked up, each of which must exist.
     private func servedSchemas(_ connection: Connection) async throws -> [Schema] {
-        var names = schemas
-        if names.isEmpty {
-            let existing = try await connection.schemaNames()
-            names = Pipeline.schemas.map(\.name).filter(existing.contains)
-            names += existing.filter { !names.contains($0) }
-        }
-        guard !names.isEmpty else {
+        let opened = try await Pipeline.schemas.lookupOrder(given: schemas, on: connection)
+        guard !opened.isEmpty else {
             throw DataJointError(
                 .missingTable, "\(options.target) has no schema to serve; run `dj demo` or name one with --schema")
-        }
-        var opened: [Schema] = []
-        for name in names where !opened.contains(where: { $0.name == name }) {
-            opened.append(try await connection.schema(name, tables: [], create: false))
         }
         return opened
     }

@@ -56,7 +56,7 @@ struct QueryCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
 
     func run() async throws {
         let output = try await withConnection(options.connectReadOnly) { connection -> String in
-            let schemas = try await lookupOrder(connection)
+            let schemas = try await Pipeline.schemas.lookupOrder(given: schema, on: connection)
             let query = try await connection.query(expression, in: schemas)
             if sql { return try await query.sql() }
             if count { return String(try await query.count()) }
@@ -69,21 +69,6 @@ struct QueryCommand<Pipeline: PipelineCommand>: AsyncParsableCommand {
             }
         }
         print(output, terminator: output.hasSuffix("\n") || output.hasSuffix("\r\n") ? "" : "\n")
-    }
-
-    /// The schemas names are looked up in: those given, else the program's that exist, then all others.
-    private func lookupOrder(_ connection: Connection) async throws -> [Schema] {
-        let existing = try await connection.schemaNames()
-        var names: [String]
-        if schema.isEmpty {
-            let programs = Pipeline.schemas.map(\.name).filter(existing.contains)
-            names = programs + existing.filter { !programs.contains($0) }
-        } else {
-            names = schema
-        }
-        var schemas: [Schema] = []
-        for name in names { schemas.append(try await connection.schema(name, tables: [], create: false)) }
-        return schemas
     }
 
     /// The text of a cell.

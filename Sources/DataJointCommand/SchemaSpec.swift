@@ -26,3 +26,21 @@ extension [SchemaSpec] {
         return schemas
     }
 }
+
+extension [SchemaSpec] {
+    /// The schemas in which a front-end looks names up, in order, opened without declaring anything: `given` if any,
+    /// else this program's schemas that exist, then every other schema of the connection.
+    func lookupOrder(given: [String], on connection: Connection) async throws -> [Schema] {
+        var names = given
+        if names.isEmpty {
+            let existing = try await connection.schemaNames()
+            names = map(\.name).filter(existing.contains)
+            names += existing.filter { !names.contains($0) }
+        }
+        var opened: [Schema] = []
+        for name in names where !opened.contains(where: { $0.name == name }) {
+            opened.append(try await connection.schema(name, tables: [], create: false))
+        }
+        return opened
+    }
+}
