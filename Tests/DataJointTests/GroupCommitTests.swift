@@ -81,4 +81,54 @@ struct GroupCommitTests {
             #expect(!files.contains { $0.contains("session_id=3/") || $0.contains("session_id=12/") }, "\(files)")
         }
     }
+
+    @Test("with the jobs queue, groups reserve and complete together: failed keys recorded, nothing left reserved",
+          arguments: TestBackend.all)
+    func jobsQueueGroups(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let lab = try await db.schema("group_jobs", tables: P.tables)
+            try await lab[P.PpSession.self].insert(P.sessions(1...300))
+            let stats = lab[P.PpStats.self]
+            let jobs = try await stats.jobs()
+            try await jobs.refresh()
+            // Another worker holds key 9; key 10 is to be ignored: a batch reservation must leave both alone.
+            try await jobs.table.update1(["session_id": 9, "status": "reserved", "host": "elsewhere", "pid": 1])
+            try await jobs.ignore(["session_id": 10])
+            let report = try await MakeProbe.$current.withValue(MakeProbe(failOn: [2, 7, 150, 299])) {
+                try await stats.populate(suppressErrors: true, reserveJobs: true, display: .none)
+            }
+            #expect(report.success == 294 && report.error == 4)
+            #expect(try await stats.count() == 294)
+            #expect(try await (stats & "session_id IN (9, 10)").count() == 0)
+            #expect(try await statusCounts(jobs) == ["pending": 0, "reserved": 1, "success": 0, "error": 4, "ignore": 1])
+            let failed = try await jobs.errors.toDicts(orderBy: ["session_id"])
+            #expect(failed.map { $0["session_id"] } == [.int(2), .int(7), .int(150), .int(299)])
+            #expect(failed.allSatisfy { "\($0["error_message"] ?? .null)".contains("MakeProblem") })
+            #expect(try await (jobs.reserved & ["session_id": 9]).fetch1("host", as: String.self) == "elsewhere")
+            #expect(try await (lab[P.PpStats.Sample.self] & "session_id IN (2, 7, 150, 299)").count() == 0)
+        }
+    }
+
+    @Test("with the jobs queue, a populate that stops at a failure hands the rest of its group back to the queue",
+          arguments: TestBackend.all)
+    func jobsQueueStop(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let lab = try await db.schema("group_jobs_stop", tables: P.tables)
+            try await lab[P.PpSession.self].insert(P.sessions(1...60))
+            let stats = lab[P.PpStats.self]
+            await #expect(throws: MakeProblem.self) {
+                try await MakeProbe.$current.withValue(MakeProbe(failOn: [41])) {
+                    _ = try await stats.populate(reserveJobs: true, display: .none)
+                }
+            }
+            #expect(try await stats.keys().map { $0["session_id"] } == (1...40).map { .int(Int64($0)) })
+            let jobs = try await stats.jobs()
+            #expect(try await statusCounts(jobs) == ["pending": 19, "reserved": 0, "success": 0, "error": 1, "ignore": 0])
+            #expect(try await (jobs.errors & ["session_id": 41]).count() == 1)
+            // The keys handed back are due now: the next populate computes them.
+            let rest = try await stats.populate(reserveJobs: true, display: .none)
+            #expect(rest.success == 19)
+            #expect(try await stats.count() == 59)
+        }
+    }
 }

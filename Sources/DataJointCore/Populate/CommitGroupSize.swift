@@ -4,8 +4,9 @@ struct CommitGroupSize: Sendable {
     /// The time one group aims to take.
     static let target = 0.1
     static let largest = 256
-    /// The size of the next group; the first group is small, to measure.
-    private(set) var size = 4
+    /// The size of the next group. The first key is alone, to measure: a slow make then never holds (or, with the
+    /// jobs queue, reserves) more than its own key.
+    private(set) var size = 1
 
     /// Adapts the size to what the last group took.
     mutating func observe(keys: Int, seconds: Double) {

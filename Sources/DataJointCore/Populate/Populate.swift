@@ -49,9 +49,9 @@ public struct PopulateReport: Sendable, CustomStringConvertible {
 extension Table {
     /// Computes the missing rows: calls the table type's `make` for every key of the key source (restricted by
     /// `restrictions`) that has no row yet. Each key is atomic: its rows and part rows are kept together, or none
-    /// of them when its `make` fails, which costs only that key. Without the jobs queue, quick `make`s are committed
-    /// in groups (each key under a savepoint of the group's transaction), so that a commit per key does not bound
-    /// the speed; the group size adapts to how long `make` takes, and a slow `make` commits on its own.
+    /// of them when its `make` fails, which costs only that key. Quick `make`s are committed in groups, so that a
+    /// commit per key does not bound the speed (with the jobs queue, a group's keys are also reserved together); the
+    /// group size adapts to how long `make` takes, and a slow `make` commits on its own.
     ///
     /// - Parameters:
     ///   - suppressErrors: collect failures in the report and go on, instead of throwing the first one.
@@ -155,21 +155,26 @@ struct Populator: Sendable {
         // Read once: every make's `upstream` is traced over it.
         let graph = try await connection.dependencies(of: [info.name.schema])
         let maker = KeyMaker(
-            target: base, info: info, type: type, jobs: jobs, worker: worker, version: version, graph: graph)
-        // Group commits: without the queue (whose reservations commit on their own) and for makes in one phase.
-        let grouped = !commitEachKey && jobs == nil && !(type is any TripartiteMake.Type)
+            target: base, info: info, type: type, jobs: jobs, worker: worker, version: version, graph: graph,
+            shouldStop: shouldStop)
+        // Quick makes in one phase commit in groups; a tripartite make commits each key after its computation.
+        let grouped = !commitEachKey && !(type is any TripartiteMake.Type)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(workers, keys.count)) {
                 group.addTask {
                     var sizing = CommitGroupSize()
+                    // A group is tried without savepoints while the groups before it had no failure.
+                    var optimistic = true
                     while true {
                         try Task.checkCancellation()
                         if shouldStop?() == true { return }
                         let batch = state.next(grouped ? sizing.size : 1)
                         guard !batch.isEmpty else { return }
                         let started = Date()
-                        let outcomes = try await maker.make(batch, stopAtFailure: !suppressErrors)
+                        let outcomes = try await maker.make(
+                            batch, grouped: grouped, optimistic: optimistic, stopAtFailure: !suppressErrors)
                         sizing.observe(keys: outcomes.count, seconds: Date().timeIntervalSince(started))
+                        optimistic = !outcomes.contains { if case .failure = $0.result { true } else { false } }
                         for (key, outcome) in outcomes {
                             switch outcome {
                             case .success(let made):
@@ -242,148 +247,7 @@ struct MakeFailure: Error {
     let message: String
 }
 
-/// Runs `make` for one key: reserve (with jobs), transaction, checks, job bookkeeping.
-struct KeyMaker: Sendable {
-    let target: Table
-    let info: TableInfo
-    let type: any AutoPopulated.Type
-    let jobs: Jobs?
-    let worker: WorkerIdentity?
-    /// The code version recorded in the hidden job metadata.
-    let version: String
-    /// The dependency graph that `MakeContext.upstream` traces over.
-    let graph: DependencyGraph
-
-    var connection: Connection { target.connection }
-
-    /// Computes `key`. Returns false when it was skipped (already computed, or reserved by another worker).
-    func make(_ key: Row) async throws -> Bool {
-        // Reservation, transaction and job bookkeeping of one key run on one session, on its I/O thread.
-        try await connection.withPinnedSession { try await self.makePinned(key) }
-    }
-
-    /// Computes `keys` in one transaction, each under a savepoint, so that a failing key costs only itself: true
-    /// for a key computed, false for one skipped, or its failure. With `stopAtFailure`, the keys after the first
-    /// failure are left out. When the group cannot commit (its connection is lost, the server gives up its
-    /// transaction), none of it was kept, and its keys are computed one by one.
-    func make(_ keys: [Row], stopAtFailure: Bool) async throws -> [(Row, Result<Bool, MakeFailure>)] {
-        try await connection.withPinnedSession {
-            if keys.count == 1 { return try await self.makeEach(keys, stopAtFailure: stopAtFailure) }
-            do {
-                return try await connection.transaction {
-                    var outcomes: [(Row, Result<Bool, MakeFailure>)] = []
-                    for key in keys {
-                        let start = Date()
-                        do {
-                            let made = try await connection.withSavepoint {
-                                try await self.inTransaction(key, start: start) { ctx in try await type.make(key, ctx) }
-                            }
-                            outcomes.append((key, .success(made)))
-                        } catch let lost as SavepointLost {
-                            throw lost
-                        } catch is CancellationError {
-                            throw CancellationError()
-                        } catch {
-                            outcomes.append((key, .failure(MakeFailure(error: error, message: Self.message(of: error)))))
-                            if stopAtFailure { break }
-                        }
-                    }
-                    return outcomes
-                }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                connection.logger.warning(
-                    "\(info.name.table): a group of \(keys.count) keys could not commit (\(error)); computing them one by one")
-                return try await self.makeEach(keys, stopAtFailure: stopAtFailure)
-            }
-        }
-    }
-
-    /// Computes `keys` one after the other, each in a transaction of its own.
-    private func makeEach(_ keys: [Row], stopAtFailure: Bool) async throws -> [(Row, Result<Bool, MakeFailure>)] {
-        var outcomes: [(Row, Result<Bool, MakeFailure>)] = []
-        for key in keys {
-            do {
-                outcomes.append((key, .success(try await makePinned(key))))
-            } catch let failure as MakeFailure {
-                outcomes.append((key, .failure(failure)))
-                if stopAtFailure { break }
-            }
-        }
-        return outcomes
-    }
-
-    func makePinned(_ key: Row) async throws -> Bool {
-        if let jobs, let worker, try await !jobs.reserve(key, worker: worker) { return false }
-        let start = Date()
-        do {
-            if let tripartite = type as? any TripartiteMake.Type {
-                return try await runTripartite(tripartite, key, start: start)
-            }
-            return try await connection.transaction {
-                try await self.inTransaction(key, start: start) { ctx in try await type.make(key, ctx) }
-            }
-        } catch {
-            // A reserved key computed outside the queue meanwhile: make's insert met its row. Nothing was kept.
-            if let jobs, (error as? DataJointError)?.kind == .duplicate, try await (target & key).count() > 0 {
-                try await jobs.complete(key, duration: nil)
-                return false
-            }
-            let message = Self.message(of: error)
-            if let jobs {
-                try await jobs.fail(key, message: message, stack: Self.stack(of: error, key: key, table: info.name.table))
-            }
-            throw MakeFailure(error: error, message: message)
-        }
-    }
-
-    /// Inside the key's transaction: skip a key already computed, run `body`, check what it inserted, record the
-    /// job metadata, and mark the job done (so that the result and the job's completion commit together).
-    func inTransaction(_ key: Row, start: Date, _ body: (MakeContext) async throws -> Void) async throws -> Bool {
-        let own = target & key
-        // Without the queue, another process may have computed the key since the key source was read. With it,
-        // the reservation excludes other workers, and a row made outside the queue surfaces as a duplicate.
-        if jobs == nil, try await own.count() > 0 { return false }
-        let context = MakeContext(key: key, target: target, targetInfo: info, graph: graph)
-        connection.logger.debug("making \(key) -> \(info.name.table)")
-        try await body(context)
-        // Rows inserted through the context are counted; anything else is checked in the database.
-        var inserted = context.inserted.total > 0
-        if !inserted { inserted = try await own.count() > 0 }
-        guard inserted else {
-            throw DataJointError(
-                .notAllowed, "make of `\(info.name.table)` for key \(key) inserted no row of that key into the table")
-        }
-        let duration = Date().timeIntervalSince(start)
-        try await JobMetadata.record(
-            in: info, key: key, start: start, duration: duration, version: version, connection: connection)
-        try await jobs?.complete(key, duration: duration)
-        return true
-    }
-
-    /// The three phases: fetch and compute outside any transaction, then fetch again and insert inside one.
-    func runTripartite<T: TripartiteMake>(_ type: T.Type, _ key: Row, start: Date) async throws -> Bool {
-        if try await (target & key).count() > 0 {
-            try await jobs?.complete(key, duration: nil)
-            return false
-        }
-        let outside = MakeContext(key: key, target: target, targetInfo: info, graph: graph)
-        let fetched = try await T.makeFetch(key, outside)
-        // The computation, the heavy part by design, runs on the global executor, off the session's I/O thread.
-        let result = try await withTaskExecutorPreference(globalConcurrentExecutor) { try await T.makeCompute(key, fetched) }
-        return try await connection.transaction {
-            try await self.inTransaction(key, start: start) { ctx in
-                guard try await T.makeFetch(key, ctx) == fetched else {
-                    throw DataJointError(
-                        .integrity,
-                        "the inputs of `\(info.name.table)` for key \(key) changed while it was computed; nothing was inserted")
-                }
-                try await T.makeInsert(key, result, ctx)
-            }
-        }
-    }
-
+extension KeyMaker {
     /// `ErrorType: message`, the form DataJoint-Python records.
     static func message(of error: any Error) -> String {
         if let error = error as? DataJointError { return "DataJointError: \(error.message)" }
