@@ -1,8 +1,8 @@
 """The physical limit on PostgreSQL, measured with PostgreSQL's own C clients, for the workloads where one exists:
 - insert and fetch: the same 100,000 rows loaded with COPY and read with a plain SELECT, through psql;
-- populate: the statements of one make (a transaction that reads the key's input and inserts its result, plus the
-  job reservation and completion with reserveJobs) sent 1,000 times by pgbench over libpq, one client, unnamed
-  prepared statements as postgres-nio sends them;
+- populate: the statements of the makes of 1,000 keys (each reads its key's input and inserts its result) in
+  transactions of 250 keys, plus with reserveJobs the group's reservation and completion, sent by pgbench over
+  libpq, one client, unnamed prepared statements as postgres-nio sends them;
 - blob insert and fetch: zlib alone compressing the 100 arrays at its fastest level, and inflating them again, on
   all cores (no database at all).
 Prints JSON lines like the other benchmarks."""
@@ -70,26 +70,32 @@ run("DROP SCHEMA IF EXISTS bench_pgb CASCADE; CREATE SCHEMA bench_pgb; "
     "scheduled_time timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), reserved_time timestamp(3), host varchar(255), "
     "pid integer, connection_id bigint, \"user\" varchar(255), version varchar(64)); "
     "INSERT INTO bench_pgb.number SELECT g, g FROM generate_series(0, 99999) g")
-KEY = "\\set id random(0, 99999)\n"
-MAKE = ("SELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
+# A group of keys in one transaction, as populate commits quick makes (its largest group: 250 keys here, so that
+# 1,000 keys are 4 transactions); the keys of a group are consecutive from a random start.
+GROUP = 250
+KEY = "\\set base random(0, 99000)\n"
+MAKE = ("\\set id :base + {k}\n"
+        "SELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
         "INSERT INTO bench_pgb.square VALUES (:id, 1.0) ON CONFLICT DO NOTHING;\n")
+MAKES = "".join(MAKE.format(k=k) for k in range(GROUP))
+GROUP_KEYS = f"number_id BETWEEN :base AND :base + {GROUP - 1}"
 SCRIPTS = {
-    # direct: BEGIN, is the key done?, fetch the input, insert the result, COMMIT
-    f"populate {args.populate} keys": KEY + "BEGIN;\nSELECT count(*) FROM bench_pgb.square WHERE number_id = :id;\n"
-    + MAKE + "COMMIT;\n",
-    # reserveJobs: reserve the job, then BEGIN, fetch, insert, complete the job, COMMIT
+    # direct: BEGIN, per key fetch the input and insert the result, COMMIT
+    f"populate {args.populate} keys": KEY + "BEGIN;\n" + MAKES + "COMMIT;\n",
+    # reserveJobs: reserve the group's jobs and read which were taken, then BEGIN, the makes, complete the jobs, COMMIT
     f"populate {args.populate} keys, reserveJobs": KEY
     + "UPDATE bench_pgb.jobs SET status = 'reserved', host = 'h', pid = 1, connection_id = 2, \"user\" = 'u', "
-    "version = '', reserved_time = CURRENT_TIMESTAMP(3) WHERE number_id = :id AND status = 'pending' "
-    "AND scheduled_time <= CURRENT_TIMESTAMP(3);\nBEGIN;\n" + MAKE
-    + "DELETE FROM bench_pgb.jobs WHERE number_id = :id;\nCOMMIT;\n",
+    f"version = '', reserved_time = CURRENT_TIMESTAMP(3) WHERE {GROUP_KEYS} AND status = 'pending' "
+    "AND scheduled_time <= CURRENT_TIMESTAMP(3);\n"
+    f"SELECT number_id FROM bench_pgb.jobs WHERE {GROUP_KEYS} AND status = 'reserved' AND host = 'h' AND pid = 1;\n"
+    "BEGIN;\n" + MAKES + f"DELETE FROM bench_pgb.jobs WHERE {GROUP_KEYS};\nCOMMIT;\n",
 }
 for name, script in SCRIPTS.items():
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
     runs[name] = measure(
         lambda: subprocess.run([PGBENCH, "-h", "127.0.0.1", "-U", "datajoint", "-n", "-M", "extended", "-t",
-                                str(args.populate), "-f", f.name, "dj_bench_db"],
+                                str(max(1, args.populate // GROUP)), "-f", f.name, "dj_bench_db"],
                                env=env, check=True, stdout=subprocess.DEVNULL),
         prepare=lambda: run("TRUNCATE bench_pgb.square; TRUNCATE bench_pgb.jobs; INSERT INTO bench_pgb.jobs "
                             "(number_id, status) SELECT number_id, 'pending' FROM bench_pgb.number"))

@@ -48,7 +48,25 @@ enum BenchPipeline {
         }
     }
 
-    static let tables: [any UserTable.Type] = [Item.self, Detail.self, Signal.self, Number.self, Square.self]
+    /// A make that computes for 10 ms (a busy wait, so the time is spent, not slept): what populate adds to it is
+    /// its overhead.
+    struct Slow: Computed {
+        static let definition = """
+            -> Number
+            ---
+            y : float64
+            """
+        static let computeSeconds = 0.010
+        static func make(_ key: Row, _ ctx: MakeContext) async throws {
+            let x: Double = try await (ctx[Number.self] & key).fetch1("x")
+            let deadline = ContinuousClock.now + .milliseconds(10)
+            var y = x
+            while ContinuousClock.now < deadline { y = (y * 1.000001).truncatingRemainder(dividingBy: 1e9) }
+            try await ctx.insert1(key + ["y": y])
+        }
+    }
+
+    static let tables: [any UserTable.Type] = [Item.self, Detail.self, Signal.self, Number.self, Square.self, Slow.self]
 }
 
 /// The workloads, each timed once on a fresh schema; `repetitions` runs and a warm-up give the medians.
@@ -117,6 +135,23 @@ struct Workloads {
         results.append(("populate \(populateKeys) keys, reserveJobs", try await Self.time {
             let report = try await square.populate(reserveJobs: true, display: .none)
             precondition(report.success == populateKeys)
+        }))
+
+        try await square.deleteQuick()
+        results.append(("populate \(populateKeys) keys, 2 workers", try await Self.time {
+            let report = try await square.populate(workers: 2, display: .none)
+            precondition(report.success == populateKeys)
+        }))
+        try await square.deleteQuick()
+        results.append(("populate \(populateKeys) keys, reserveJobs, 2 workers", try await Self.time {
+            let report = try await square.populate(reserveJobs: true, workers: 2, display: .none)
+            precondition(report.success == populateKeys)
+        }))
+        let slowKeys = min(100, populateKeys)
+        results.append(("populate \(slowKeys) keys, 10 ms make", try await Self.time {
+            let report = try await lab[BenchPipeline.Slow.self].populate(
+                "number_id < \(slowKeys)", display: .none)
+            precondition(report.success == slowKeys)
         }))
 
         results.append(("cascade delete \(rows / 1000)k rows", try await Self.time {

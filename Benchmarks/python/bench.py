@@ -90,7 +90,23 @@ def declare():
             x = (Number & key).fetch1("x")
             self.insert1(dict(key, x2=x * x))
 
-    return schema, Item, Detail, Signal, Number, Square
+    @schema
+    class Slow(dj.Computed):
+        definition = """
+        -> Number
+        ---
+        y : float64
+        """
+
+        def make(self, key):
+            x = (Number & key).fetch1("x")
+            deadline = time.perf_counter() + 0.010  # 10 ms of computation, spent, not slept
+            y = x
+            while time.perf_counter() < deadline:
+                y = (y * 1.000001) % 1e9
+            self.insert1(dict(key, y=y))
+
+    return schema, Item, Detail, Signal, Number, Square, Slow
 
 
 def timed(fn):
@@ -100,7 +116,7 @@ def timed(fn):
 
 
 def run_once():
-    schema, Item, Detail, Signal, Number, Square = declare()
+    schema, Item, Detail, Signal, Number, Square, Slow = declare()
     n, b, p = args.rows, args.blobs, args.populate
     results = []
     items = [dict(item_id=i, value=i * 0.5, label=f"label {i % 997}") for i in range(n)]
@@ -122,6 +138,16 @@ def run_once():
     Square.delete_quick()
     results.append((f"populate {p} keys, reserveJobs", timed(lambda: Square.populate(reserve_jobs=True))))
     assert len(Square()) == p
+    Square.delete_quick()
+    results.append((f"populate {p} keys, 2 workers", timed(lambda: Square.populate(processes=2))))
+    assert len(Square()) == p
+    Square.delete_quick()
+    results.append((f"populate {p} keys, reserveJobs, 2 workers",
+                    timed(lambda: Square.populate(reserve_jobs=True, processes=2))))
+    assert len(Square()) == p
+    slow = min(100, p)
+    results.append((f"populate {slow} keys, 10 ms make", timed(lambda: Slow.populate(f"number_id < {slow}"))))
+    assert len(Slow()) == slow
     results.append((f"cascade delete {n // 1000}k rows", timed(lambda: Item.delete(prompt=False))))
     assert len(Detail()) == 0
     schema.drop(prompt=False)

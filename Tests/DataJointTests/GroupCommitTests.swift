@@ -17,6 +17,36 @@ struct GcObjects: Computed {
     }
 }
 
+/// A computed table whose `make` reads back what it inserted (its row, then its part rows), and for the keys the
+/// probe names inserts one part row twice: a duplicate that a group holding its inserts back meets only when it sends
+/// them.
+struct GcEcho: Computed {
+    static let definition = """
+        -> PpSession
+        ---
+        n_notes : int32
+        """
+    struct Note: Part {
+        static let definition = """
+            -> master
+            note_idx : int16
+            """
+    }
+    static var parts: [any Part.Type] { [Note.self] }
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        guard case .int(let id)? = key["session_id"] else { throw MakeProblem(id: -1) }
+        let notes = Int(id % 3 + 1)
+        try await ctx.insert1(key + ["n_notes": notes])
+        guard try await (ctx[GcEcho.self] & key).fetch1("n_notes", as: Int.self) == notes else { throw MakeProblem(id: id) }
+        try await ctx.insert((0..<notes).map { key + ["note_idx": $0] }, into: Note.self)
+        guard try await (ctx[Note.self] & key).count() == notes else { throw MakeProblem(id: id) }
+        if MakeProbe.current?.failOn.contains(id) == true {
+            try await ctx.insert1(key + ["note_idx": 0], into: Note.self)
+        }
+    }
+}
+
 @Suite("Populate commits in groups")
 struct GroupCommitTests {
     typealias P = PopulatePipeline
@@ -129,6 +159,29 @@ struct GroupCommitTests {
             let rest = try await stats.populate(reserveJobs: true, display: .none)
             #expect(rest.success == 19)
             #expect(try await stats.count() == 59)
+        }
+    }
+
+    @Test("a make reads back its own rows in a group; a duplicate found only when the group's rows are sent costs only its key",
+          arguments: TestBackend.all)
+    func readBackAndLateDuplicates(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let lab = try await db.schema("group_echo", tables: [P.PpSession.self, GcEcho.self])
+            try await lab[P.PpSession.self].insert(P.sessions(1...200))
+            let echo = lab[GcEcho.self]
+            let failing: Set<Int64> = [5, 77, 78, 190]
+            for reserveJobs in [false, true] {
+                let report = try await MakeProbe.$current.withValue(MakeProbe(failOn: failing)) {
+                    try await echo.populate(suppressErrors: true, reserveJobs: reserveJobs, display: .none)
+                }
+                #expect(report.success == 196 && report.error == 4, "reserveJobs \(reserveJobs): \(report)")
+                #expect(report.errors.allSatisfy { ($0.error as? DataJointError)?.kind == .duplicate })
+                #expect(try await echo.count() == 196)
+                let notes = (1...200).filter { !failing.contains(Int64($0)) }.map { $0 % 3 + 1 }.reduce(0, +)
+                #expect(try await lab[GcEcho.Note.self].count() == notes)
+                #expect(try await (echo & "session_id IN (5, 77, 78, 190)").count() == 0)
+                _ = try await echo.delete(confirm: true)
+            }
         }
     }
 }

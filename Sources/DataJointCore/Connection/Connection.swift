@@ -38,10 +38,18 @@ public final class Connection: Sendable {
     /// Runs `body` with a session: the session of the enclosing transaction if there is one, else a free one.
     public func withSession<T: Sendable>(_ body: @Sendable (any DatabaseSession) async throws -> T) async throws -> T {
         if let active = ActiveTransaction.current, active.connectionID == id {
+            // Whatever the session is used for could depend on inserts held back: they go first.
+            if let deferred = active.deferred, !deferred.isEmpty { try await deferred.flush(on: active.session) }
             return try await body(active.session)
         }
         if let pinned = pinnedSession { return try await body(pinned) }
         return try await driver.withSession(body)
+    }
+
+    /// Where the enclosing transaction of this connection holds back plain inserts, if it asked for that.
+    var deferredInserts: DeferredInserts? {
+        guard let active = ActiveTransaction.current, active.connectionID == id else { return nil }
+        return active.deferred
     }
 
     /// The store write log of the enclosing transaction of this connection, if any.
@@ -63,16 +71,25 @@ public final class Connection: Sendable {
     /// (as in a tripartite `make`), or in tasks that ask for `globalConcurrentExecutor`.
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await transaction(deferringInserts: false, body)
+    }
+
+    /// A transaction as ``transaction(_:)``; with `deferringInserts` (when it is not nested), plain inserts are held
+    /// back and sent together before any statement that could see them, and before the commit (``DeferredInserts``).
+    func transaction<T: Sendable>(deferringInserts: Bool, _ body: @Sendable () async throws -> T) async throws -> T {
         if inTransaction { return try await body() }
         let id = self.id
         let writes = StoreWriteLog()
+        let deferred = deferringInserts ? DeferredInserts() : nil
         @Sendable func run(_ session: any DatabaseSession) async throws -> T {
             do {
                 return try await session.withTransaction {
                     try await ActiveTransaction.$current.withValue(
-                        ActiveTransaction(connectionID: id, session: session, writes: writes)
+                        ActiveTransaction(connectionID: id, session: session, writes: writes, deferred: deferred)
                     ) {
-                        try await body()
+                        let result = try await body()
+                        try await deferred?.flush(on: session)
+                        return result
                     }
                 }
             } catch {
@@ -93,6 +110,7 @@ public final class Connection: Sendable {
             throw DataJointError(.notAllowed, "internal: a savepoint is set inside a transaction only")
         }
         let session = active.session
+        if let deferred = active.deferred, !deferred.isEmpty { try await deferred.flush(on: session) }
         let writes = StoreWriteLog()
         let name = "dj_key"
         try await session.savepoint(name)
@@ -139,6 +157,12 @@ public final class Connection: Sendable {
     /// Runs a query and returns its rows as primitives.
     public func query(_ statement: RenderedSQL) async throws -> [[Value]] {
         logger.trace("\(statement.sql)")
+        // A query that cannot see the inserts held back in this transaction does not wait for them.
+        if let active = ActiveTransaction.current, active.connectionID == id, let deferred = active.deferred,
+            !deferred.mayBeRead(by: statement.sql)
+        {
+            return try await active.session.query(statement)
+        }
         return try await withSession { try await $0.query(statement) }
     }
 
@@ -176,5 +200,7 @@ struct ActiveTransaction: Sendable {
     let session: any DatabaseSession
     /// Objects written to stores in this transaction, removed again if it rolls back.
     let writes: StoreWriteLog
+    /// Plain inserts held back, when the transaction asked for that.
+    var deferred: DeferredInserts? = nil
     @TaskLocal static var current: ActiveTransaction?
 }

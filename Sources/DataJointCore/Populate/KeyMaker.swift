@@ -77,7 +77,8 @@ struct KeyMaker: Sendable {
     /// of the group was kept.
     private func makeOptimistically(_ keys: [Row]) async throws -> [KeyOutcome]? {
         do {
-            return try await connection.transaction {
+            // Plain inserts of the makes are held back and sent together: a key costs the round trips of its reads.
+            return try await connection.transaction(deferringInserts: true) {
                 var done: [(key: Row, duration: Double?)] = []
                 for key in keys {
                     if !done.isEmpty, shouldStop?() == true { break }

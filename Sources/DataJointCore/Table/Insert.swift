@@ -171,6 +171,12 @@ extension Table {
         let connection = self.connection
         let tableName = info.name.table
         let name = info.name
+        // Held back when the enclosing transaction asked for that (populate's groups), to be sent with the rows of others.
+        if case .fail = action, options.chunkSize == nil, let deferred = connection.deferredInserts {
+            for columns in order { deferred.append(self, info: info, columns: columns, rows: groups[columns]!) }
+            connection.transactionWrites?.absorb(writes)
+            return
+        }
         let statements = insertStatements(order: order, groups: groups, action: action, chunkSize: options.chunkSize, table: name)
         // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY).
         let bulk = Self.bulkCopyable(action: action, rows: rows.count, chunkSize: options.chunkSize)
