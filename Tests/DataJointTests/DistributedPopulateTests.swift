@@ -380,6 +380,44 @@ struct DistributedPopulateTests {
         }
     }
 
+    @Test("a worker killed inside a group of keys keeps none of the group; the group's jobs come back as orphans",
+          arguments: TestBackend.all)
+    func killedWorkerGroup(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let (_, lab) = try await D.prepare(keys: 30)
+            let squares = lab[D.DistSquare.self]
+            // Quick makes: after the first key, groups of 4 and then 16 keys share a transaction; the 8th make is in one.
+            let hung = try WorkerProcess(["hang-on", "8"], sleepMilliseconds: 1)
+            defer { hung.stop() }
+            let line = try await hung.line(startingWith: "IN_MAKE ")
+            let id = try #require(Int(line.dropFirst("IN_MAKE ".count)))
+            try await hung.killNow()
+
+            let jobs = try await squares.jobs()
+            let counts = try await statusCounts(jobs)
+            let reserved = try #require(counts["reserved"])
+            let computed = try await squares.count()
+            // The group died with its transaction: several keys reserved, none of them with a row; the groups
+            // before it committed whole.
+            #expect(reserved > 1, "\(counts)")
+            #expect(computed > 0 && computed < 30, "\(computed) keys computed")
+            #expect(computed + reserved + (counts["pending"] ?? 0) == 30, "\(counts)")
+            #expect(try await (jobs.reserved & ["key_id": id]).count() == 1)
+            let reservedKeys = try await jobs.reserved.proj().toDicts()
+            #expect(try await (squares & reservedKeys).count() == 0)
+
+            try await Task.sleep(for: .seconds(1.2))
+            let refreshed = try await jobs.refresh(orphanTimeout: 0.5)
+            #expect(refreshed.orphaned == reserved)
+            let rescuer = try WorkerProcess(["work"], sleepMilliseconds: 1)
+            defer { rescuer.stop() }
+            let summary = try await rescuer.finish()
+            #expect(summary.success == 30 - computed && summary.error == 0)
+            #expect(try await squares.count() == 30)
+            #expect(try await jobs.table.count() == 0)
+        }
+    }
+
     @Test("SIGTERM to a watching worker in a long make: the make commits, no new key starts, nothing stays reserved",
           arguments: TestBackend.all)
     func stoppedWatcher(backend: TestBackend) async throws {

@@ -10,6 +10,9 @@
 // MODE     work            compute normally
 //          hang-in-make    insert the row of the first key, print `IN_MAKE <key_id>`, then sleep forever inside make
 //                          (the test SIGKILLs the process in the middle of the key's transaction)
+//          hang-on K       compute normally until the K-th make of this process, then as hang-in-make (a make
+//                          that is not the first runs inside a group of keys that share a transaction: the kill
+//                          loses the whole group)
 //          fail-on K       make throws `WorkerFailure` for key_id K (after inserting its row, so a rollback must
 //                          remove it)
 // --sleep-ms N     how long make works on a key (default 5)
@@ -27,6 +30,7 @@
 
 import DataJoint
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -35,6 +39,7 @@ import Foundation
 enum WorkerMode: Sendable, Equatable {
     case work
     case hangInMake
+    case hangOn(Int)
     case failOn(Int)
 }
 
@@ -44,6 +49,8 @@ struct WorkerConfig: Sendable {
     /// Print `MAKING <key_id>` when a make starts.
     var announce = false
     @TaskLocal static var current = WorkerConfig()
+    /// How many makes this process has begun.
+    static let makes = Atomic<Int>(0)
 }
 
 /// The error a `fail-on` worker throws from make.
@@ -104,6 +111,10 @@ struct DistSquare: Computed {
         case .failOn(let failing):
             if failing == id { throw WorkerFailure(keyID: id) }
         case .hangInMake:
+            emit("IN_MAKE \(id)")
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        case .hangOn(let hanging):
+            guard WorkerConfig.makes.add(1, ordering: .sequentiallyConsistent).newValue == hanging else { break }
             emit("IN_MAKE \(id)")
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
@@ -182,13 +193,16 @@ struct Options {
             config.announce = true
         }
         guard arguments.count >= 4 else {
-            fail("usage: dj-populate-worker sqlite|postgresql|mysql PATH|DATABASE SCHEMA work|hang-in-make|fail-on K "
+            fail("usage: dj-populate-worker sqlite|postgresql|mysql PATH|DATABASE SCHEMA work|hang-in-make|hang-on K|fail-on K "
                 + "[--sleep-ms N] [--workers N] [--wait-for-go] [--three-phase] [--exclude K]...")
         }
         (backend, target, schema) = (arguments[0], arguments[1], arguments[2])
         switch arguments[3] {
         case "work": config.mode = .work
         case "hang-in-make": config.mode = .hangInMake
+        case "hang-on":
+            guard arguments.count >= 5, let k = Int(arguments[4]) else { fail("hang-on needs the key_id to hang on") }
+            config.mode = .hangOn(k)
         case "fail-on":
             guard arguments.count >= 5, let k = Int(arguments[4]) else { fail("fail-on needs the key_id to fail on") }
             config.mode = .failOn(k)
