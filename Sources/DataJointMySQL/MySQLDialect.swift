@@ -22,7 +22,7 @@ public struct MySQLDialect: Dialect {
     public var maxStatementBytes: Int { 8 << 20 }
 
     public func quote(_ identifier: String) -> String {
-        "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
+        quoting(identifier, with: "`")
     }
 
     public func placeholder(_ index: Int) -> String { "?" }

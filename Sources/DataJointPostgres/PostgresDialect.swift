@@ -31,7 +31,7 @@ public struct PostgresDialect: Dialect {
     public var maxParametersPerStatement: Int { 65_000 }
 
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        quoting(identifier, with: "\"")
     }
 
     public func placeholder(_ index: Int) -> String { "$\(index)" }

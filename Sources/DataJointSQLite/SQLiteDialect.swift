@@ -24,7 +24,7 @@ public struct SQLiteDialect: Dialect {
     static let commentsTable = "~comments"
 
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        quoting(identifier, with: "\"")
     }
 
     public func qualifiedName(_ table: SQLTableName) -> String {

@@ -9,6 +9,21 @@ struct DialectTests {
     let table = SQLTableName(schema: "lab", table: "t")
     let source = SQLTableName(schema: "lab", table: "s")
 
+    @Test("identifiers are quoted with each quote mark inside them doubled, whatever characters they hold")
+    func quoting() {
+        let postgres = PostgresDialect(), sqlite = SQLiteDialect(), mysql = MySQLDialect()
+        for dialect in [postgres, sqlite] as [any Dialect] {
+            #expect(dialect.quote("session") == #""session""#)
+            #expect(dialect.quote(#"a"b""#) == #""a""b""""#)
+            #expect(dialect.quote("") == #""""#)
+            #expect(dialect.quote("naïve \u{1F42D}`") == "\"naïve \u{1F42D}`\"")
+        }
+        #expect(mysql.quote("session") == "`session`")
+        #expect(mysql.quote("a`b``") == "`a``b`````")
+        #expect(mysql.quote(#"x"y"#) == #"`x"y`"#)
+        #expect(mysql.quote("é`\u{301}") == "`é``\u{301}`")
+    }
+
     /// Renders an INSERT of columns `k`, `v` (or only the key `k`) from two literal rows or from a SELECT
     /// (restricted to `k > 0` when `restricted`).
     func insert(

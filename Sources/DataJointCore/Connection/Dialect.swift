@@ -58,6 +58,22 @@ public protocol Dialect: Sendable {
 }
 
 extension Dialect {
+    /// `identifier` between two `mark`s, each `mark` inside it doubled: the quoting of SQL identifiers. Identifiers
+    /// are quoted for every statement, so the usual case (no mark inside) costs one scan of the bytes.
+    public func quoting(_ identifier: String, with mark: Unicode.Scalar) -> String {
+        let text = String(mark)
+        // By scalars, not characters: a mark followed by a combining accent is one character, and still a mark.
+        guard identifier.unicodeScalars.contains(mark) else { return text + identifier + text }
+        var quoted = String.UnicodeScalarView()
+        quoted.append(mark)
+        for scalar in identifier.unicodeScalars {
+            quoted.append(scalar)
+            if scalar == mark { quoted.append(scalar) }
+        }
+        quoted.append(mark)
+        return String(quoted)
+    }
+
     public func qualifiedName(_ table: SQLTableName) -> String {
         quote(table.schema) + "." + quote(table.table)
     }
