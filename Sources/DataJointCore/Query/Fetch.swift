@@ -189,6 +189,8 @@ struct RowValueDecoder {
     /// (leaving `raw` empty): the row keeps the driver's array instead of a copy.
     func decodeWithoutCodecs(taking raw: inout [Value]) throws -> Row {
         let dialect = connection.dialect
+        // Columns the statement selects beyond the attributes (for its ordering) are not part of the row.
+        if raw.count > attributes.count { raw.removeLast(raw.count - attributes.count) }
         for index in raw.indices where !isComputed[index] {
             raw[index] = try dialect.decode(raw[index], as: attributes[index].type)
         }
