@@ -33,6 +33,7 @@ let package = Package(
             name: "DataJointCore",
             dependencies: [
                 "CZlib",
+                "CLibdeflate",
                 .product(name: "Logging", package: "swift-log"),
                 // MD5 for the content hashes of hash-addressed storage (the reference's choice).
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -59,6 +60,12 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // libdeflate, for fast deflate and inflate of large DataJoint blobs (Debian package libdeflate-dev).
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
         ),
         // The C client library of MariaDB/MySQL (Debian package libmariadb-dev).
         .systemLibrary(

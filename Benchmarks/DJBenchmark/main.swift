@@ -5,7 +5,8 @@ import Foundation
 // BACKEND: sqlite, postgresql, mysql or blob (no database). Prints one JSON object per workload:
 // {"backend": ..., "workload": ..., "median": seconds (or MB/s for blob speed), "runs": [...]}.
 // Servers: 127.0.0.1, user/password datajoint (PostgreSQL 5432 database dj_bench_db, MariaDB 3307), as
-// scripts/start-databases sets them up; DJ_BENCH_PG_PORT / DJ_BENCH_MYSQL_PORT override the ports.
+// scripts/start-databases sets them up; DJ_BENCH_PG_PORT / DJ_BENCH_MYSQL_PORT override the ports and
+// DJ_BENCH_PG_DATABASE the PostgreSQL database.
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let backend = arguments.first else {
@@ -50,7 +51,7 @@ let connect: @Sendable () async throws -> Connection = {
     case "postgresql":
         let options = ServerOptions(
             host: "127.0.0.1", port: Int(environment["DJ_BENCH_PG_PORT"] ?? "") ?? 5432, user: "datajoint",
-            password: "datajoint", databaseName: "dj_bench_db", maxSessions: 4)
+            password: "datajoint", databaseName: environment["DJ_BENCH_PG_DATABASE"] ?? "dj_bench_db", maxSessions: 4)
         return Connection(driver: try await PostgresDriver.open(options), settings: settings)
     case "mysql":
         let options = ServerOptions(

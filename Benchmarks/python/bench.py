@@ -31,7 +31,7 @@ dj.config["database.port"] = int(os.environ.get("DJ_BENCH_PG_PORT", 5432)) if ar
 dj.config["database.user"] = "datajoint"
 dj.config["database.password"] = "datajoint"
 if args.backend == "postgresql":
-    dj.config["database.name"] = "dj_bench_db"
+    dj.config["database.name"] = os.environ.get("DJ_BENCH_PG_DATABASE", "dj_bench_db")
 dj.config["database.use_tls"] = False
 dj.config["safemode"] = False
 dj.config["loglevel"] = "ERROR"

@@ -89,8 +89,12 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
     func query(_ statement: RenderedSQL) async throws -> [[Value]] {
         let connection = try await usableConnection()
         do {
-            let result = try await connection.query(PostgresSession.query(statement), logger: pool.logger).get()
-            return result.rows.map { row in row.map(PostgresSession.value) }
+            // Rows are converted as they arrive, while the server is still sending the rest.
+            var rows: [[Value]] = []
+            for try await row in try await connection.query(PostgresSession.query(statement), logger: pool.logger) {
+                rows.append(row.map(PostgresSession.value))
+            }
+            return rows
         } catch {
             throw failure(error, sql: statement.sql)
         }
@@ -173,7 +177,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         case .int(let i): binds.append(i)
         case .double(let d): binds.append(d)
         case .string(let s): binds.append(TextParameter(text: s, type: .null))
-        case .bytes(let d): binds.append(ByteBuffer(bytes: d))
+        case .bytes(let d): binds.append(ByteaParameter(data: d))
         case .decimal(let d): binds.append(TextParameter(text: PostgresDialect.decimalText(d), type: .null))
         case .date(let d): binds.append(TextParameter(text: d.description, type: .date))
         case .datetime(let d): binds.append(TextParameter(text: d.formatted(fractionalDigits: 6), type: .timestamp))
@@ -240,6 +244,18 @@ struct TextParameter: PostgresDynamicTypeEncodable {
 
     func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         byteBuffer.writeString(text)
+    }
+}
+
+/// Bytes sent as `bytea`, written straight from the `Data` into the message (no intermediate buffer).
+struct ByteaParameter: PostgresDynamicTypeEncodable {
+    let data: Data
+
+    var psqlType: PostgresDataType { .bytea }
+    var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        byteBuffer.writeBytes(data)
     }
 }
 

@@ -232,6 +232,51 @@ struct BlobReferenceTests {
         ]
     }()
 
+    /// Reads blobs (each preceded by its length as `uint64`) from stdin and prints, for each, what DataJoint-Python
+    /// unpacks: dtype, shape and the element bytes in base64.
+    static let readArraysScript = #"""
+        import sys, json, base64, struct
+        import datajoint.blob as blob
+        data = sys.stdin.buffer.read()
+        out, at = [], 0
+        while at < len(data):
+            (n,) = struct.unpack("<Q", data[at:at + 8])
+            a = blob.unpack(data[at + 8:at + 8 + n])
+            at += 8 + n
+            out.append({"dtype": a.dtype.name, "shape": list(a.shape), "base64": base64.b64encode(a.tobytes()).decode()})
+        json.dump(out, sys.stdout)
+        """#
+
+    @Test(
+        "DataJoint-Python reads large blobs whether Swift compressed them or found that compression does not pay",
+        .enabled(if: pythonAvailable, "DataJoint-Python is not installed (set DJ_TEST_PYTHON; scripts/test does)"))
+    func pythonReadsCompressedAndUncompressedLargeBlobs() throws {
+        var random = BlobRandomValues(seed: 17)
+        // A smooth signal deflates to about a third; uniform noise in all 52 mantissa bits barely deflates.
+        let smooth = NDArray((0..<131_072).map { Double($0) * 0.001 + 0.5 })
+        let noise = NDArray((0..<131_072).map { _ in Double.random(in: -1..<1, using: &random.rng) })
+        let smallNoise = NDArray((0..<2_000).map { _ in Double.random(in: -1..<1, using: &random.rng) })
+        let arrays = [smooth, noise, smallNoise]
+        let blobs = try arrays.map { try BlobEncoder().encode(.array($0)) }
+        #expect(blobs[0].starts(with: Array("ZL123\0".utf8)) && blobs[0].count < 1_048_576 / 2)
+        #expect(blobs[1].starts(with: Array("mYm\0".utf8)), "noise is stored uncompressed")
+        #expect(blobs[1] == (try BlobEncoder(compress: false).encode(.array(noise))))
+        var input = Data()
+        for blob in blobs {
+            withUnsafeBytes(of: UInt64(blob.count).littleEndian) { input.append(contentsOf: $0) }
+            input.append(blob)
+        }
+        let output = try Self.run(["-c", Self.readArraysScript], input: input)
+        let read = try JSONSerialization.jsonObject(with: output) as! [[String: Any]]
+        #expect(read.count == arrays.count)
+        for (array, python) in zip(arrays, read) {
+            #expect(python["dtype"] as? String == "float64")
+            #expect(python["shape"] as? [Int] == array.shape)
+            let bytes = Data(base64Encoded: python["base64"] as! String)
+            #expect(bytes == array.values(as: Double.self).withUnsafeBytes { Data($0) })
+        }
+    }
+
     @Test(
         "Swift writes the bytes DataJoint-Python writes, and each reads the other's blobs",
         .enabled(if: pythonAvailable, "DataJoint-Python is not installed (set DJ_TEST_PYTHON; scripts/test does)"))

@@ -225,6 +225,23 @@ struct BlobRoundTripTests {
         #expect(large.count < 1_048_576 / 2)
         #expect(try BlobDecoder().decode(large) == signal)
     }
+
+    @Test("a large blob is stored compressed only where a sample shows that compression pays")
+    func compressionWherePays() throws {
+        var random = BlobRandomValues(seed: 11)
+        let noise = NDArray((0..<131_072).map { _ in Double.random(in: -1..<1, using: &random.rng) })
+        let plain = try BlobEncoder().encode(.array(noise))
+        #expect(plain == (try BlobEncoder(compress: false).encode(.array(noise))), "noise stays as it is")
+        #expect(try BlobDecoder().decode(plain) == .array(noise))
+        let bytes = BlobValue.bytes(Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &random.rng) }))
+        #expect(try BlobEncoder().encode(bytes).starts(with: Array("dj0\0".utf8)))
+        // Half noise, half a smooth signal: the sample sees both, and the whole shrinks enough to be worth it.
+        let mixed = NDArray(noise.values(as: Double.self).prefix(65_536) + (0..<65_536).map { Double($0) * 0.5 })
+        let zipped = try BlobEncoder().encode(.array(mixed))
+        #expect(zipped.starts(with: Array("ZL123\0".utf8)))
+        #expect(zipped.count < 1_048_576 * 9 / 10)
+        #expect(try BlobDecoder().decode(zipped) == .array(mixed))
+    }
 }
 
 extension BlobValue {

@@ -92,6 +92,15 @@ enum PG {
             """
     }
 
+    struct Recording: Manual {
+        static let definition = """
+            recording_id : int32
+            ---
+            trace : <blob>
+            raw : bytes
+            """
+    }
+
     static let pipeline: [any UserTable.Type] = [Subject.self, Session.self, Other.self, Kind.self, SessionStats.self, Setting.self]
 
     /// A table for bulk inserts.
@@ -572,6 +581,25 @@ struct PostgresBackendTests {
             try await child.drop(confirm: true)
             try await parent.drop(confirm: true)
             #expect(try await db.schemaNames().contains(names[0]) == false)
+        }
+    }
+
+    @Test("<blob> columns are stored without the server's own compression (the client's pays); bytes columns keep it")
+    func blobColumnStorage() async throws {
+        try await withSchemas(1) { db, names in
+            let lab = try await db.schema(names[0], tables: PG.Recording.self)
+            let storage = try await db.query(
+                RenderedSQL(
+                    "SELECT a.attname::text, a.attstorage::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                        + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'recording' "
+                        + "AND a.attnum > 0 ORDER BY a.attnum", [.string(names[0])]))
+            #expect(storage == [["recording_id", "p"], ["trace", "e"], ["raw", "x"]])
+            let signal = NDArray((0..<131_072).map { Double($0) * 0.001 })
+            let raw = Data((0..<100_000).map { UInt8($0 % 251) })
+            try await lab[PG.Recording.self].insert1(["recording_id": 1, "trace": signal.dataJointValue, "raw": Value.bytes(raw)])
+            let row = try await lab[PG.Recording.self].fetch1()
+            #expect(NDArray(dataJointValue: row["trace"]!) == signal)
+            #expect(row["raw"] == .bytes(raw))
         }
     }
 

@@ -37,7 +37,7 @@ public struct BlobDecoder: Sendable {
                 let rest = UnsafeRawBufferPointer(rebasing: raw[reader.position...])
                 return try BlobCompression.decompress(rest, expectedSize: size, headerOffset: reader.position)
             }
-            return try decodeUncompressed(payload, where: " of the decompressed blob")
+            return try decodeUncompressed(payload, where: " of the decompressed blob", owned: true)
         }
         return try decodeUncompressed(data, where: "")
     }
@@ -51,9 +51,11 @@ public struct BlobDecoder: Sendable {
         return result
     }
 
-    private func decodeUncompressed(_ data: Data, where location: String) throws -> BlobValue {
+    /// Reads an uncompressed blob; `owned`: `data` is a buffer of its own (inflated here) that arrays may share.
+    private func decodeUncompressed(_ data: Data, where location: String, owned: Bool = false) throws -> BlobValue {
         try data.withUnsafeBytes { raw in
             var reader = BlobReader(raw, dims32: uses32BitDimensions, maxDepth: maxDepth, where: location)
+            if owned { reader.owner = data }
             try reader.readProtocol()
             return try reader.readBlob(length: raw.count - reader.position)
         }

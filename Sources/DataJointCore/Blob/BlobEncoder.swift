@@ -6,8 +6,10 @@ import Foundation
 /// The protocol header is `mYm\0` when the value uses only MATLAB-compatible structures (numeric, logical and char
 /// arrays of at least one dimension, structs, cells) and `dj0\0` otherwise. With ``compress`` on, a blob larger than
 /// 1000 bytes is zlib-compressed (`ZL123\0` header) when that makes it smaller: at zlib's default level, as
-/// DataJoint-Python compresses, below 64 KiB; at the fastest level above (the bytes then differ from Python's, the
-/// format does not, and Python reads them).
+/// DataJoint-Python compresses, below 64 KiB. From 64 KiB on, a blob is deflated at the fastest level, and only when
+/// that pays: when a sample of it, and then the whole, shrinks below 90% of its size; data that barely compress (float
+/// noise, compressed media) are stored as they are. Python reads both (its reader takes any zlib level, and
+/// uncompressed blobs); the compressed bytes differ from those Python would write.
 ///
 /// ```swift
 /// let data = try BlobEncoder().encode(["x": .array(NDArray([1.0, 2.0, 3.0]))])
@@ -35,7 +37,9 @@ public struct BlobEncoder: Sendable {
             writer.bytes.replaceSubrange(0..<4, with: BlobFormat.dj0Header)
         }
         let blob = writer.bytes
-        if compress, blob.count > BlobFormat.compressionThreshold {
+        if compress, blob.count >= BlobFormat.fastCompressionThreshold {
+            if let compressed = blob.withUnsafeBytes({ BlobCompression.compressedBlob($0) }) { return compressed }
+        } else if compress, blob.count > BlobFormat.compressionThreshold {
             let zipped = try blob.withUnsafeBytes { try BlobCompression.compress($0) }
             let total = BlobFormat.zlibHeader.count + 8 + zipped.count
             if total < blob.count {

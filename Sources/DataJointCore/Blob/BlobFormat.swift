@@ -13,10 +13,17 @@ enum BlobFormat {
     static let zlibHeader: [UInt8] = Array("ZL123\0".utf8)
     /// Blobs of this many bytes or fewer are never compressed.
     static let compressionThreshold = 1000
-    /// Blobs of this many bytes or more are compressed at zlib's fastest level: there deflate at the default level
-    /// (about 25 ms per MB) would dominate an insert. Smaller blobs use the default level, as DataJoint-Python does,
-    /// and so get exactly its bytes.
+    /// Blobs of this many bytes or more are compressed by libdeflate at its fastest level, and only when a sample shows
+    /// that compression pays: there deflate at zlib's default level (about 25 ms per MB) would dominate an insert.
+    /// Smaller blobs use zlib's default level, as DataJoint-Python does, and so get exactly its bytes.
     static let fastCompressionThreshold = 1 << 16
+    /// A large blob is stored compressed only when deflate makes it smaller than this fraction of its size (a sample
+    /// decides first, then the whole): saving less is not worth the time to compress and to inflate at every fetch.
+    static let worthwhileRatio = 0.9
+    /// How many evenly spaced pieces of a large blob are deflated to estimate whether compression pays.
+    static let samplePieces = 4
+    /// The size in bytes of each sampled piece.
+    static let samplePieceSize = 4096
     /// Python's `int` is limited to this many bytes in a blob.
     static let maxIntegerBytes = 0xFFFF
 

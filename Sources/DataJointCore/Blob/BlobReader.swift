@@ -13,6 +13,9 @@ struct BlobReader {
     private var depth = 0
     /// Added to offsets in messages (" of the decompressed blob").
     private let location: String
+    /// The buffer `raw` points into, when large arrays may keep their elements there instead of copying them (an
+    /// inflated blob, which nothing else holds or changes).
+    var owner: Data?
 
     init(_ raw: UnsafeRawBufferPointer, dims32: Bool, maxDepth: Int, where location: String) {
         self.raw = raw
@@ -312,7 +315,15 @@ struct BlobReader {
         }
         let source = try take(count * itemSize, "array data")
         var data: Data
-        if shape.filter({ $0 != 1 }).count <= 1 {
+        if shape.filter({ $0 != 1 }).count <= 1, dtype != .bool, let owner, 2 * count * itemSize >= raw.count,
+            Int(bitPattern: source) % min(itemSize, 8) == 0
+        {
+            // The order is the same, the elements are aligned and the array is most of the blob: its elements stay
+            // where they were inflated.
+            data = Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: source), count: count * itemSize,
+                deallocator: .custom { _, _ in withExtendedLifetime(owner) {} })
+        } else if shape.filter({ $0 != 1 }).count <= 1 {
             data = Data(bytes: source, count: count * itemSize)  // the order is the same: one copy
         } else {
             data = Data(count: count * itemSize)

@@ -100,8 +100,14 @@ extension QueryConvertible {
         async throws -> [Row]
     {
         let (statement, decoder) = try fetchStatement(query, attributes, orderBy: orderBy, limit: limit, offset: offset)
-        let raw = try await query.connection.query(statement)
-        guard decoder.hasCodecs else { return try raw.map { try decoder.decodeWithoutCodecs($0) } }
+        var raw = try await query.connection.query(statement)
+        guard decoder.hasCodecs else {
+            // Each row's values are converted in place and handed to its `Row`: no second array per row.
+            var rows: [Row] = []
+            rows.reserveCapacity(raw.count)
+            for index in raw.indices { rows.append(try decoder.decodeWithoutCodecs(taking: &raw[index])) }
+            return rows
+        }
         return try await decoder.decodeInParallel(raw)
     }
 
@@ -125,6 +131,8 @@ struct RowValueDecoder {
     let computed: Set<String>
     let connection: Connection
     let names: [String]
+    /// Whether each attribute, by position, is computed (its value is taken as the database gives it).
+    let isComputed: [Bool]
     /// For codec attributes: the core type their column stores.
     let storage: [String: AttributeType]
     let table: String
@@ -135,6 +143,7 @@ struct RowValueDecoder {
         self.connection = connection
         self.table = table
         names = attributes.map(\.name)
+        isComputed = attributes.map { computed.contains($0.name) }
         var storage: [String: AttributeType] = [:]
         for attribute in attributes {
             if case .codec(let name, let store) = attribute.type {
@@ -172,12 +181,21 @@ struct RowValueDecoder {
 
     /// Decodes a row none of whose attributes has a codec, without suspending.
     func decodeWithoutCodecs(_ raw: [Value]) throws -> Row {
+        var values = raw
+        return try decodeWithoutCodecs(taking: &values)
+    }
+
+    /// Decodes a row none of whose attributes has a codec in place, and moves its values into the row returned
+    /// (leaving `raw` empty): the row keeps the driver's array instead of a copy.
+    func decodeWithoutCodecs(taking raw: inout [Value]) throws -> Row {
         let dialect = connection.dialect
-        var values: [Value] = []
-        values.reserveCapacity(raw.count)
-        for (value, attribute) in zip(raw, attributes) {
-            values.append(computed.contains(attribute.name) ? value : try dialect.decode(value, as: attribute.type))
+        // Columns the statement selects beyond the attributes (for its ordering) are not part of the row.
+        if raw.count > attributes.count { raw.removeLast(raw.count - attributes.count) }
+        for index in raw.indices where !isComputed[index] {
+            raw[index] = try dialect.decode(raw[index], as: attributes[index].type)
         }
+        var values: [Value] = []
+        swap(&values, &raw)
         return Row(names: names, values: values)
     }
 
