@@ -76,7 +76,7 @@ for backend in ("postgresql", "mysql"):
                 "`SELECT` through psql; populate is the statements of the makes of 1,000 keys (and, with reserveJobs, "
                 "the reservation and completion of their jobs) sent by pgbench over libpq in transactions of 250 keys, "
                 "as populate groups quick makes; the "
-                "blob floors are zlib alone compressing the 100 arrays at its fastest level, and inflating them, on "
+                "blob floors are libdeflate alone (the compressor Swift uses) compressing the 100 arrays at its fastest level, and inflating them, on "
                 "all cores, with no database. Where 10x Python lies below that floor, the target cannot be met by any client.", ""]
 SLOW = "populate 100 keys, 10 ms make"
 
