@@ -82,6 +82,14 @@ struct MySQLSession: DatabaseSession {
         try await connection.run { try $0.query(statement) }
     }
 
+    var supportsBulkCopy: Bool { connection.loadsLocalData.load(ordering: .relaxed) }
+
+    /// Loads the rows with `LOAD DATA LOCAL INFILE`, their data streamed from memory (see `MySQLLoadData`).
+    func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
+        let statement = MySQLLoadData.statement(into: table, columns: columns, dialect: MySQLDialect())
+        return try await connection.run { try $0.load(statement, rows: rows) }
+    }
+
     func begin() async throws {
         try await connection.run { try $0.begin() }
     }

@@ -171,20 +171,24 @@ extension Table {
         let connection = self.connection
         let tableName = info.name.table
         let name = info.name
-        let statements = insertStatements(order: order, groups: groups, action: action, chunkSize: options.chunkSize, table: name)
-        // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY).
+        let statements = insertStatements(action: action, chunkSize: options.chunkSize, table: name)
+        // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY, MySQL's LOAD DATA),
+        // else (or when the server refuses it) as multi-row INSERT statements.
         let bulk = Self.bulkCopyable(action: action, rows: rows.count, chunkSize: options.chunkSize)
-        let groupsToCopy = bulk ? order.map { ($0, groups[$0]!) } : []
+        let batches = order.map { ($0, groups[$0]!) }
+        groups = [:]
         do {
             try await connection.transaction {
                 try await InsertErrors.translate(table: tableName) {
                     try await connection.withSession { session in
-                        if bulk, session.supportsBulkCopy {
-                            for (columns, values) in groupsToCopy {
-                                _ = try await session.copy(into: name, columns: columns, rows: values)
+                        for (columns, values) in batches {
+                            if bulk, session.supportsBulkCopy {
+                                do {
+                                    _ = try await session.copy(into: name, columns: columns, rows: values)
+                                    continue
+                                } catch is BulkCopyUnavailable {}
                             }
-                        } else {
-                            for statement in statements() { try await session.execute(statement) }
+                            for statement in statements(columns, values) { try await session.execute(statement) }
                         }
                     }
                 }
@@ -207,34 +211,32 @@ extension Table {
         return rows >= bulkCopyThreshold
     }
 
-    /// The multi-row INSERT statements of the rows, as large as the backend allows: bounded by the rows asked for
-    /// (`chunkSize`), the parameters and the bytes of one statement. Built when called.
-    func insertStatements(
-        order: [[String]], groups: [[String]: [[Value]]], action: SQLConflictAction, chunkSize: Int?, table: SQLTableName
-    ) -> @Sendable () -> [RenderedSQL] {
+    /// The multi-row INSERT statements of rows that supply `columns`, as large as the backend allows: bounded by the
+    /// rows asked for (`chunkSize`), the parameters and the bytes of one statement. Built when called.
+    func insertStatements(action: SQLConflictAction, chunkSize: Int?, table: SQLTableName)
+        -> @Sendable (_ columns: [String], _ rows: [[Value]]) -> [RenderedSQL]
+    {
         let dialect = connection.dialect
-        return {
+        return { columns, rows in
             let chunk = max(1, chunkSize ?? Int.max)
             var statements: [RenderedSQL] = []
-            for columns in order {
-                let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
-                var batch: [[Value]] = []
-                var bytes = 0
-                func flush() {
-                    guard !batch.isEmpty else { return }
-                    let insert = SQLInsert(table: table, columns: columns, rows: .values(batch), onConflict: action)
-                    statements.append(dialect.render(.insert(insert)))
-                    batch.removeAll(keepingCapacity: true)
-                    bytes = 0
-                }
-                for values in groups[columns]! {
-                    let size = values.reduce(0) { $0 + $1.approximateByteCount }
-                    if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
-                    batch.append(values)
-                    bytes += size
-                }
-                flush()
+            let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
+            var batch: [[Value]] = []
+            var bytes = 0
+            func flush() {
+                guard !batch.isEmpty else { return }
+                let insert = SQLInsert(table: table, columns: columns, rows: .values(batch), onConflict: action)
+                statements.append(dialect.render(.insert(insert)))
+                batch.removeAll(keepingCapacity: true)
+                bytes = 0
             }
+            for values in rows {
+                let size = values.reduce(0) { $0 + $1.approximateByteCount }
+                if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
+                batch.append(values)
+                bytes += size
+            }
+            flush()
             return statements
         }
     }
