@@ -74,7 +74,8 @@ final class MySQLLoadData {
 
     /// Text that holds no character needing an escape (digits, signs, letters, '.', '-', ':', ' ').
     private static func appendText(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
     }
 
     private static func appendEscapedText(_ text: String, to buffer: inout [UInt8]) {

@@ -70,8 +70,12 @@ enum BulkInsertPipeline {
         }
     }
 
-    static func schema(_ db: Connection, _ path: Path) async throws -> Schema {
-        try await db.schema("bulk_\(path.rawValue.lowercased())", tables: tables)
+    /// Runs `body` once for each path of the backend, with the pipeline's tables in a schema of its own.
+    static func forEachPath(_ backend: TestBackend, _ body: (Path, Schema) async throws -> Void) async throws {
+        for path in paths(backend) {
+            let db = try await connect(path)
+            try await body(path, try await db.schema("bulk_\(path.rawValue.lowercased())", tables: tables))
+        }
     }
 
     static func items(_ ids: Range<Int>) -> [Row] {
@@ -146,10 +150,9 @@ struct BulkInsertTests {
 
     @Test("a bulk insert stores every value exactly: texts with tabs, newlines, backslashes, NUL, unicode; extreme numbers; bytes; NULLs", arguments: TestBackend.all)
     func exactValues(backend: TestBackend) async throws {
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let table = try await P.schema(db, path)[P.BulkValue.self]
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let table = schema[P.BulkValue.self]
                 let rows = (0..<600).map { P.value($0, backend: backend) }
                 try await table.insert(rows)
                 let fetched = try await table.toDicts(orderBy: ["id"])
@@ -165,10 +168,9 @@ struct BulkInsertTests {
 
     @Test("an insert of 70,000 rows (more than one INSERT statement holds) inserts them all", arguments: TestBackend.all)
     func largeInsert(backend: TestBackend) async throws {
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let item = try await P.schema(db, path)[P.BulkItem.self]
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let item = schema[P.BulkItem.self]
                 try await item.insert(P.items(0..<70_000))
                 #expect(try await item.count() == 70_000, "\(path)")
                 let last = try await (item & ["item_id": 69_999]).fetch1()
@@ -182,10 +184,9 @@ struct BulkInsertTests {
 
     @Test("a duplicate key in the middle of a bulk insert is .duplicate and inserts nothing; skipDuplicates skips it", arguments: TestBackend.all)
     func duplicateInTheMiddle(backend: TestBackend) async throws {
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let item = try await P.schema(db, path)[P.BulkItem.self]
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let item = schema[P.BulkItem.self]
                 try await item.insert1(["item_id": 35_000, "value": -1.0, "label": "existing"])
                 let error = await #expect(throws: DataJointError.self, "\(path)") { try await item.insert(P.items(0..<70_000)) }
                 #expect(error?.kind == .duplicate, "\(path): \(error?.message ?? "")")
@@ -205,10 +206,8 @@ struct BulkInsertTests {
 
     @Test("a missing parent in the middle of a bulk insert is .integrity and inserts nothing", arguments: TestBackend.all)
     func missingParentInTheMiddle(backend: TestBackend) async throws {
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let schema = try await P.schema(db, path)
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
                 try await schema[P.BulkItem.self].insert(P.items(0..<100))
                 let details: [Row] = (0..<2_000).map { i in
                     var row = Row()
@@ -228,10 +227,9 @@ struct BulkInsertTests {
     func refusedValueInTheMiddle(backend: TestBackend) async throws {
         // SQLite does not enforce varchar lengths.
         guard backend != .sqlite else { return }
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let item = try await P.schema(db, path)[P.BulkItem.self]
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let item = schema[P.BulkItem.self]
                 var rows = P.items(0..<5_000)
                 // 32 characters as Swift counts them, 64 code points as the server counts them.
                 rows[2_500]["label"] = .string(String(repeating: "e\u{301}", count: 32))
@@ -244,12 +242,11 @@ struct BulkInsertTests {
 
     @Test("a failed bulk insert inside a transaction undoes only its own rows", arguments: TestBackend.all)
     func failedBulkInsertInsideTransaction(backend: TestBackend) async throws {
-        try await backend.run {
-            for path in P.paths(backend) {
-                let db = try await P.connect(path)
-                let item = try await P.schema(db, path)[P.BulkItem.self]
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let item = schema[P.BulkItem.self]
                 let transaction: @Sendable () async throws -> Void = {
-                    try await db.transaction {
+                    try await schema.connection.transaction {
                         try await item.insert(P.items(0..<300))
                         await #expect(throws: DataJointError.self, "\(path)") {
                             try await item.insert(P.items(1_000..<2_000) + P.items(0..<1))

@@ -330,27 +330,24 @@ struct RowValidator {
         }
     }
 
-    /// Validates rows in order (see `validate(_:index:count:positions:)`). Consecutive rows that name the same
-    /// attributes in the same order share the work of finding them and one columns array.
+    /// Validates rows in order (see `validate(_:index:count:layout:)`). Consecutive rows that name the same
+    /// attributes in the same order share one `RowLayout`, and with it one columns array.
     func validate(_ rows: [Row]) throws -> [(columns: [String], values: [Value])] {
         var validated: [(columns: [String], values: [Value])] = []
         validated.reserveCapacity(rows.count)
-        var layout: (names: [String], positions: [Int?])?
-        var lastColumns: [String] = []
+        var layout: RowLayout?
         for (index, row) in rows.enumerated() {
             if layout?.names != row.names {
-                layout = (row.names, try positions(of: row.names, index: index, count: rows.count))
+                layout = try self.layout(of: row.names, index: index, count: rows.count)
             }
-            var (columns, values) = try validate(row, index: index, count: rows.count, positions: layout!.positions)
-            if columns == lastColumns { columns = lastColumns } else { lastColumns = columns }
-            validated.append((columns, values))
+            validated.append((layout!.columns, try validate(row, index: index, count: rows.count, layout: layout!)))
         }
         return validated
     }
 
-    /// Where each attribute of the heading is among `names` (nil where it is missing); throws for a name that is
-    /// not in the heading, unless extra fields are ignored.
-    func positions(of names: [String], index: Int, count: Int) throws -> [Int?] {
+    /// Where the values of rows that name `names` go, checked once for all such rows: throws for a name that is not
+    /// in the heading (unless extra fields are ignored).
+    func layout(of names: [String], index: Int, count: Int) throws -> RowLayout {
         for name in names where !ignoreExtraFields && !visibleNames.contains(name) {
             let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
             throw DataJointError(
@@ -358,69 +355,93 @@ struct RowValidator {
                 "Attribute `\(name)` is not in the heading of `\(info.name.table)`\(at); it has "
                     + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
         }
-        return info.heading.allAttributes.map { attribute in
-            attribute.isHidden ? nil : names.firstIndex(of: attribute.name)
+        var columns: [String] = []
+        var slots: [RowLayout.Slot] = []
+        for (attributeIndex, attribute) in info.heading.allAttributes.enumerated() where !attribute.isHidden {
+            if let position = names.firstIndex(of: attribute.name) {
+                columns.append(attribute.name)
+                slots.append(.value(attribute: attributeIndex, position: position, type: attribute.type, nullable: attribute.nullable))
+            } else if attribute.inPrimaryKey {
+                slots.append(.missingKey(attribute: attributeIndex))
+            } else if !attribute.hasDefault {
+                slots.append(.missingValue(attribute: attributeIndex))
+            }
         }
+        return RowLayout(names: names, columns: columns, slots: slots)
     }
 
-    /// Checks one row against the heading and encodes its plain values for the dialect; `positions` is where each
-    /// heading attribute is in the row (from `positions(of:index:count:)`).
-    func validate(_ row: Row, index: Int, count: Int, positions: [Int?]) throws -> (columns: [String], values: [Value]) {
+    /// Checks one row against the heading and encodes its plain values for the dialect (codec values are checked
+    /// only: `encodeCodecValues` encodes them once every row is valid); `layout` is the layout of the row's names.
+    /// Returns the values of `layout.columns`.
+    func validate(_ row: Row, index: Int, count: Int, layout: RowLayout) throws -> [Value] {
         let table = info.name.table
-        // Only error messages need the row's position.
+        // Only error messages need the row's position and the attributes' other properties.
         var at: String { count > 1 ? " (row \(index + 1) of \(count))" : "" }
-        var columns: [String] = []
+        func attribute(_ index: Int) -> Attribute { info.heading.allAttributes[index] }
         var values: [Value] = []
-        columns.reserveCapacity(positions.count)
-        values.reserveCapacity(positions.count)
-        for (attribute, position) in zip(info.heading.allAttributes, positions) {
-            guard let position else {
-                if attribute.inPrimaryKey, !attribute.isHidden {
-                    throw DataJointError(
-                        .invalidValue, "Missing primary-key attribute `\(attribute.name)` for `\(table)`\(at)")
-                }
-                if !attribute.hasDefault, !attribute.isHidden {
-                    throw DataJointError(
-                        .invalidValue,
-                        "Missing value for `\(table)`.`\(attribute.name)`\(at), which has no default and is not nullable")
-                }
-                continue
-            }
-            let value = row.values[position]
-            if value.isNull {
-                guard attribute.nullable else {
-                    throw DataJointError(
-                        .invalidValue,
-                        "NULL is not allowed for `\(table)`.`\(attribute.name)`\(at): the attribute is not nullable")
-                }
-                columns.append(attribute.name)
-                values.append(.null)
-                continue
-            }
-            if case .codec(let name, let store) = attribute.type {
-                // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
-                try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
-                columns.append(attribute.name)
-                values.append(value)
-                continue
-            }
-            guard let normalized = attribute.type.normalize(value) else {
+        values.reserveCapacity(layout.columns.count)
+        for slot in layout.slots {
+            switch slot {
+            case .missingKey(let index):
+                throw DataJointError(.invalidValue, "Missing primary-key attribute `\(attribute(index).name)` for `\(table)`\(at)")
+            case .missingValue(let index):
                 throw DataJointError(
                     .invalidValue,
-                    "Invalid value for `\(table)`.`\(attribute.name)`\(at): expected \(attribute.typeText), got "
-                        + "\(value.kindName) \(String(describing: value).prefix(80))")
+                    "Missing value for `\(table)`.`\(attribute(index).name)`\(at), which has no default and is not nullable")
+            case .value(let index, let position, let type, let nullable):
+                let value = row.values[position]
+                if value.isNull {
+                    guard nullable else {
+                        throw DataJointError(
+                            .invalidValue,
+                            "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable")
+                    }
+                    values.append(.null)
+                    continue
+                }
+                if case .codec(let name, let store) = type {
+                    // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
+                    let attribute = attribute(index)
+                    try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
+                    values.append(value)
+                    continue
+                }
+                guard let normalized = type.normalize(value) else {
+                    throw DataJointError(
+                        .invalidValue,
+                        "Invalid value for `\(table)`.`\(attribute(index).name)`\(at): expected \(attribute(index).typeText), got "
+                            + "\(value.kindName) \(String(describing: value).prefix(80))")
+                }
+                if case .double(let d) = normalized, !dialect.canStore(d) {
+                    throw DataJointError(
+                        .invalidValue,
+                        "`\(table)`.`\(attribute(index).name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
+                            + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
+                }
+                values.append(dialect.encode(normalized, as: type))
             }
-            if case .double(let d) = normalized, !dialect.canStore(d) {
-                throw DataJointError(
-                    .invalidValue,
-                    "`\(table)`.`\(attribute.name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
-                        + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
-            }
-            columns.append(attribute.name)
-            values.append(dialect.encode(normalized, as: attribute.type))
         }
-        return (columns, values)
+        return values
     }
+}
+
+/// Where the values of rows that name the same attributes in the same order go (see `RowValidator.layout`).
+struct RowLayout {
+    /// One visible attribute of the heading, in heading order.
+    enum Slot {
+        /// The row supplies the attribute (index in the heading's attributes) at `position`.
+        case value(attribute: Int, position: Int, type: AttributeType, nullable: Bool)
+        /// A primary-key attribute the row lacks.
+        case missingKey(attribute: Int)
+        /// An attribute without a default that the row lacks.
+        case missingValue(attribute: Int)
+    }
+
+    /// The row's attribute names, as given.
+    let names: [String]
+    /// The attributes the row supplies, in heading order: the columns of the row's validated values.
+    let columns: [String]
+    let slots: [Slot]
 }
 
 /// Rewords driver errors of inserts so they name the table (keeping what the database reported).
