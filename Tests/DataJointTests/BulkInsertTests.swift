@@ -223,6 +223,22 @@ struct BulkInsertTests {
         }
     }
 
+    @Test("an invalid value in a large insert names the first invalid row and inserts nothing", arguments: TestBackend.all)
+    func firstInvalidRowOfMany(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            try await P.forEachPath(backend) { (path, schema) async throws in
+                let item = schema[P.BulkItem.self]
+                var rows = P.items(0..<40_000)
+                rows[39_000]["value"] = "not a number"
+                rows[5_000]["value"] = "nor this"
+                let error = await #expect(throws: DataJointError.self, "\(path)") { try await item.insert(rows) }
+                #expect(error?.kind == .invalidValue, "\(path): \(error?.message ?? "")")
+                #expect(error?.message.contains("(row 5001 of 40000)") == true, "\(path): \(error?.message ?? "")")
+                #expect(try await item.count() == 0, "\(path)")
+            }
+        }
+    }
+
     @Test("a value the server refuses in the middle of a bulk insert fails it and inserts nothing", arguments: TestBackend.all)
     func refusedValueInTheMiddle(backend: TestBackend) async throws {
         // SQLite does not enforce varchar lengths.

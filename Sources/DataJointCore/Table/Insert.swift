@@ -139,7 +139,7 @@ extension Table {
         // Validate every row before sending anything; group rows by the attributes they supply.
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
-        var validated = try validator.validate(rows)
+        var validated = try await validator.validate(rows)
         // Only then are codec values encoded, and in-store values written to their stores.
         let writes = StoreWriteLog()
         do {
@@ -330,17 +330,42 @@ struct RowValidator {
         }
     }
 
-    /// Validates rows in order (see `validate(_:index:count:layout:)`). Consecutive rows that name the same
+    /// Rows below this count per processor are validated on one thread.
+    static let rowsPerValidationTask = 16_384
+
+    /// Validates rows in order (see `validate(_:index:count:layout:)`); many rows in parallel, in contiguous chunks
+    /// (each stops at its first invalid row, and the error thrown is that of the first invalid row of all).
+    func validate(_ rows: [Row]) async throws -> [(columns: [String], values: [Value])] {
+        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, rows.count / Self.rowsPerValidationTask)
+        guard tasks > 1 else { return try validate(rows[...], count: rows.count) }
+        let chunk = (rows.count + tasks - 1) / tasks
+        var results = [Result<[(columns: [String], values: [Value])], any Error>?](repeating: nil, count: tasks)
+        await withTaskGroup(of: (Int, Result<[(columns: [String], values: [Value])], any Error>).self) { group in
+            for task in 0..<tasks {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
+                    let range = task * chunk..<min(rows.count, (task + 1) * chunk)
+                    return (task, Result { try self.validate(rows[range], count: rows.count) })
+                }
+            }
+            for await (task, result) in group { results[task] = result }
+        }
+        var validated: [(columns: [String], values: [Value])] = []
+        validated.reserveCapacity(rows.count)
+        for result in results { validated += try result!.get() }
+        return validated
+    }
+
+    /// Validates a run of the rows (`count` of them in all, for messages). Consecutive rows that name the same
     /// attributes in the same order share one `RowLayout`, and with it one columns array.
-    func validate(_ rows: [Row]) throws -> [(columns: [String], values: [Value])] {
+    func validate(_ rows: ArraySlice<Row>, count: Int) throws -> [(columns: [String], values: [Value])] {
         var validated: [(columns: [String], values: [Value])] = []
         validated.reserveCapacity(rows.count)
         var layout: RowLayout?
-        for (index, row) in rows.enumerated() {
+        for (index, row) in zip(rows.indices, rows) {
             if layout?.names != row.names {
-                layout = try self.layout(of: row.names, index: index, count: rows.count)
+                layout = try self.layout(of: row.names, index: index, count: count)
             }
-            validated.append((layout!.columns, try validate(row, index: index, count: rows.count, layout: layout!)))
+            validated.append((layout!.columns, try validate(row, index: index, count: count, layout: layout!)))
         }
         return validated
     }
