@@ -6,7 +6,9 @@ import Synchronization
 /// The MySQL/MariaDB backend, over the C client library libmariadb.
 ///
 /// Keeps a pool of up to `ServerOptions.maxSessions` connections, each with a thread of its own for the blocking
-/// client calls. Values are always sent as prepared-statement parameters. Connections are opened like
+/// client calls. Values are always sent as prepared-statement parameters, or, for inserts of many rows, as the
+/// data of a `LOAD DATA LOCAL INFILE` streamed from memory (`MySQLLoadData`; never SQL text, and INSERT statements
+/// when the server refuses it or `ServerOptions.localInfile` is off). Connections are opened like
 /// DataJoint-Python's: utf8mb4, TCP, and the same `sql_mode`; a connection lost outside a transaction is
 /// reopened and the statement run again.
 ///
