@@ -25,6 +25,10 @@ struct MySQLClientError: Error {
     /// Foreign-key violations: ER_ROW_IS_REFERENCED(_2), ER_NO_REFERENCED_ROW(_2), ER_FK_CANNOT_DROP_PARENT.
     static let foreignKeyCodes: Set<UInt32> = [1451, 1452, 1216, 1217, 3730]
 
+    /// The server refuses `LOAD DATA LOCAL INFILE`: ER_NOT_ALLOWED_COMMAND, ER_LOAD_INFILE_CAPABILITY_DISABLED, or
+    /// the client library's refusal (CR_LOAD_DATA_LOCAL_INFILE_REJECTED).
+    static let localDataRefusedCodes: Set<UInt32> = [1148, 4166, 2068]
+
     /// True when the connection is unusable: the server went away or closed it.
     var isConnectionLost: Bool {
         switch code {

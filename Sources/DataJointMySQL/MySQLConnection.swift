@@ -2,6 +2,7 @@ import CMariaDB
 import DataJointCore
 import Foundation
 import Logging
+import Synchronization
 
 /// One client connection to a MySQL/MariaDB server, with the thread that runs its blocking calls.
 ///
@@ -28,10 +29,13 @@ final class MySQLConnection: @unchecked Sendable {
     /// True for MariaDB servers (which report column defaults as SQL literals).
     private(set) var isMariaDB = false
     private(set) var serverVersion = ""
+    /// Whether many rows are loaded with `LOAD DATA LOCAL INFILE`: as the options say, until the server refuses it.
+    let loadsLocalData: Atomic<Bool>
 
     private init(options: ServerOptions, logger: Logger?) {
         self.options = options
         self.logger = logger
+        loadsLocalData = Atomic(options.localInfile)
         worker = MySQLWorker(name: "datajoint.mysql \(options)")
     }
 
@@ -76,6 +80,10 @@ final class MySQLConnection: @unchecked Sendable {
                 mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
             }
         }
+        // Local data only ever come from the rows of an insert (`MySQLLocalInfileHandler` refuses anything else).
+        var localInfile: UInt32 = options.localInfile && options.advertisesLocalInfile ? 1 : 0
+        mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &localInfile)
+        MySQLLocalInfileHandler.install(on: handle, serving: nil)
         let flags = UInt(CLIENT_FOUND_ROWS)
         guard mysql_real_connect(handle, options.host, options.user, options.password, nil, UInt32(options.port), nil, flags) != nil
         else {
@@ -197,6 +205,58 @@ final class MySQLConnection: @unchecked Sendable {
             }
             return affected == UInt64.max ? 0 : Int(affected)
         }
+    }
+
+    /// Loads rows with `LOAD DATA LOCAL INFILE` (the statement from `MySQLLoadData.statement`), all or none: the
+    /// server skips a row it cannot store with a warning rather than an error (it cannot stop the client sending),
+    /// so a load with warnings is undone (to a savepoint, or its own transaction) and the first warning thrown as
+    /// the error an INSERT would have raised. Throws `BulkCopyUnavailable` when the server refuses local data.
+    func load(_ statement: RenderedSQL, rows: [[Value]]) throws -> Int {
+        try withHandle(sql: statement.sql) { handle in
+            let data = MySQLLoadData(rows: rows)
+            let ownTransaction = !inTransaction
+            _ = try textExecute(ownTransaction ? "START TRANSACTION" : "SAVEPOINT dj_load")
+            func undo() throws { _ = try textExecute(ownTransaction ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT dj_load") }
+            MySQLLocalInfileHandler.install(on: handle, serving: data)
+            let rc = mysql_real_query(handle, statement.sql, UInt(statement.sql.utf8.count))
+            MySQLLocalInfileHandler.install(on: handle, serving: nil)
+            if rc != 0 {
+                let error = MySQLClientError(handle)
+                if error.isConnectionLost { throw error }
+                try undo()
+                if MySQLClientError.localDataRefusedCodes.contains(error.code) {
+                    loadsLocalData.store(false, ordering: .relaxed)
+                    logger?.info("\(target) refuses LOAD DATA LOCAL INFILE (\(error.message)); inserting with INSERT statements")
+                    throw BulkCopyUnavailable(reason: error.message)
+                }
+                throw error
+            }
+            let loaded = Int(mysql_affected_rows(handle))
+            if mysql_warning_count(handle) > 0 || loaded != rows.count {
+                let problem = try firstWarning(handle)
+                    ?? (loaded != rows.count ? MySQLClientError(1261, "Only \(loaded) of \(rows.count) rows were loaded") : nil)
+                if let problem {
+                    try undo()
+                    throw problem
+                }
+            }
+            _ = try textExecute(ownTransaction ? "COMMIT" : "RELEASE SAVEPOINT dj_load")
+            return loaded
+        }
+    }
+
+    /// The first warning (not a note) of the last statement, as an error.
+    private func firstWarning(_ handle: UnsafeMutablePointer<MYSQL>) throws -> MySQLClientError? {
+        let sql = "SHOW WARNINGS"
+        if mysql_real_query(handle, sql, UInt(sql.utf8.count)) != 0 { throw MySQLClientError(handle) }
+        guard let result = mysql_store_result(handle) else { throw MySQLClientError(handle) }
+        defer { mysql_free_result(result) }
+        while let row = mysql_fetch_row(result) {
+            guard let level = row[0], let code = row[1], let message = row[2] else { continue }
+            if String(cString: level) == "Note" { continue }
+            return MySQLClientError(UInt32(String(cString: code)) ?? 0, String(cString: message))
+        }
+        return nil
     }
 
     /// Runs a query and returns all its rows.

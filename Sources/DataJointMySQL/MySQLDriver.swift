@@ -6,7 +6,9 @@ import Synchronization
 /// The MySQL/MariaDB backend, over the C client library libmariadb.
 ///
 /// Keeps a pool of up to `ServerOptions.maxSessions` connections, each with a thread of its own for the blocking
-/// client calls. Values are always sent as prepared-statement parameters. Connections are opened like
+/// client calls. Values are always sent as prepared-statement parameters, or, for inserts of many rows, as the
+/// data of a `LOAD DATA LOCAL INFILE` streamed from memory (`MySQLLoadData`; never SQL text, and INSERT statements
+/// when the server refuses it or `ServerOptions.localInfile` is off). Connections are opened like
 /// DataJoint-Python's: utf8mb4, TCP, and the same `sql_mode`; a connection lost outside a transaction is
 /// reopened and the statement run again.
 ///
@@ -80,6 +82,14 @@ struct MySQLSession: DatabaseSession {
 
     func query(_ statement: RenderedSQL) async throws -> [[Value]] {
         try await connection.run { try $0.query(statement) }
+    }
+
+    var supportsBulkCopy: Bool { connection.loadsLocalData.load(ordering: .relaxed) }
+
+    /// Loads the rows with `LOAD DATA LOCAL INFILE`, their data streamed from memory (see `MySQLLoadData`).
+    func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int {
+        let statement = MySQLLoadData.statement(into: table, columns: columns, dialect: MySQLDialect())
+        return try await connection.run { try $0.load(statement, rows: rows) }
     }
 
     func begin() async throws {

@@ -469,6 +469,24 @@ struct MySQLBackendTests {
         }
     }
 
+    @Test("a LOAD DATA LOCAL INFILE sent as a statement reads no file: local data come only from an insert's rows")
+    func localInfileReadsNoFile() async throws {
+        try await MySQLTestServer.withSchemas(1, maxSessions: 1) { db, names in
+            let lab = try await db.schema(names[0], tables: MyBT.Subject.self)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("dj-\(names[0]).tsv")
+            try Data("1\tmouse\t2024-01-01\n".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let load = "LOAD DATA LOCAL INFILE '\(file.path)' INTO TABLE `\(names[0])`.`subject` (subject_id, species, date_of_birth)"
+            let error = await #expect(throws: DataJointError.self) { try await db.execute(RenderedSQL(load)) }
+            #expect(error?.message.contains("DataJoint sends no local files") == true, "\(error?.message ?? "")")
+            #expect(try await lab[MyBT.Subject.self].count() == 0)
+            // The same connection still loads an insert's rows.
+            let rows: [Row] = (0..<300).map { ["subject_id": Value.int(Int64($0)), "date_of_birth": "2024-01-01"] }
+            try await lab[MyBT.Subject.self].insert(rows)
+            #expect(try await lab[MyBT.Subject.self].count() == 300)
+        }
+    }
+
     @Test("100,000 rows in one insert call, and a 16 MB bytes value, round-trip; rows() streams")
     func largeInsertAndStreaming() async throws {
         try await MySQLTestServer.withSchemas(1, maxSessions: 2) { db, names in

@@ -105,11 +105,14 @@ final class TestContext: Sendable {
     }
 
     /// A new connection to this test's database.
-    func connect(settings: Settings, maxSessions: Int? = nil, readOnly: Bool = false) async throws -> Connection {
+    func connect(
+        settings: Settings, maxSessions: Int? = nil, readOnly: Bool = false, configure: (inout ServerOptions) -> Void = { _ in }
+    ) async throws -> Connection {
         let connection: Connection
         var options = backend.serverOptions
         if let maxSessions { options.maxSessions = maxSessions }
         options.readOnly = readOnly
+        configure(&options)
         switch backend {
         case .sqlite:
             connection = Connection(driver: try await SQLiteDriver.open(path: sqlitePath, readOnly: readOnly), settings: settings)

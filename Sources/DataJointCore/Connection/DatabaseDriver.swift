@@ -12,7 +12,10 @@ public protocol DatabaseSession: Sendable {
     /// Whether ``copy(into:columns:rows:)`` is the backend's fast path for loading many rows.
     var supportsBulkCopy: Bool { get }
     /// Loads rows (values as the dialect encoded them) through the backend's bulk path, such as PostgreSQL's
-    /// `COPY ... FROM STDIN`; fails on a duplicate key like an INSERT. Returns the number of rows loaded.
+    /// `COPY ... FROM STDIN` or MySQL's `LOAD DATA LOCAL INFILE`; fails on a duplicate key, a missing parent or a
+    /// bad value like an INSERT statement, and like one leaves nothing of its rows behind when it fails. Returns
+    /// the number of rows loaded. Throws ``BulkCopyUnavailable`` when the server refuses the bulk path before
+    /// loading anything: the caller then sends the rows as INSERT statements.
     func copy(into table: SQLTableName, columns: [String], rows: [[Value]]) async throws -> Int
     /// The executor on which a task using this session reaches the database with the fewest thread hand-offs (the
     /// thread that does the session's I/O), or nil. Transactions run their body with a preference for it; work
@@ -58,6 +61,17 @@ extension DatabaseSession {
             try? await rollback()
             throw error
         }
+    }
+}
+
+/// Thrown by ``DatabaseSession/copy(into:columns:rows:)`` when the server refuses the bulk path (such as MySQL with
+/// `local_infile` off): nothing was loaded, and the rows should be sent as INSERT statements instead.
+public struct BulkCopyUnavailable: Error, Sendable {
+    /// What the server said.
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
     }
 }
 

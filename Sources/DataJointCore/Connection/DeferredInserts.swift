@@ -42,11 +42,9 @@ final class DeferredInserts: Sendable {
             return batches
         }
         for batch in taken {
-            let statements = batch.table.insertStatements(
-                order: [batch.columns], groups: [batch.columns: batch.rows], action: .fail, chunkSize: nil,
-                table: batch.info.name)
+            let statements = batch.table.insertStatements(action: .fail, chunkSize: nil, table: batch.info.name)
             try await InsertErrors.translate(table: batch.info.name.table) {
-                for statement in statements() { try await session.execute(statement) }
+                for statement in statements(batch.columns, batch.rows) { try await session.execute(statement) }
             }
         }
     }

@@ -15,12 +15,22 @@ public struct ServerOptions: Sendable {
     public var maxSessions: Int
     /// Every session refuses changes (a read-only transaction mode on the server).
     public var readOnly: Bool
+    /// MySQL/MariaDB: many rows are loaded with `LOAD DATA LOCAL INFILE`, their data streamed from memory (never
+    /// from a file), when the server allows it (`local_infile`); otherwise, or when this is false, they are sent
+    /// as multi-row INSERT statements. Unused on PostgreSQL.
+    public var localInfile: Bool
+    /// Whether the client tells a MySQL server that it may send local data (`CLIENT_LOCAL_FILES`). Tests turn it
+    /// off, leaving `localInfile` on, to see how the driver copes with a server that refuses `LOAD DATA LOCAL`
+    /// the way one with `local_infile=OFF` does.
+    package var advertisesLocalInfile = true
 
     public init(
         host: String = "localhost", port: Int, user: String, password: String = "", databaseName: String? = nil,
-        useTLS: Bool? = nil, connectTimeout: Double = 10, maxSessions: Int = 8, readOnly: Bool = false
+        useTLS: Bool? = nil, connectTimeout: Double = 10, maxSessions: Int = 8, readOnly: Bool = false,
+        localInfile: Bool = true
     ) {
         self.readOnly = readOnly
+        self.localInfile = localInfile
         self.host = host
         self.port = port
         self.user = user

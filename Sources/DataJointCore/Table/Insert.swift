@@ -139,7 +139,7 @@ extension Table {
         // Validate every row before sending anything; group rows by the attributes they supply.
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
-        var validated = try validator.validate(rows)
+        var validated = try await validator.validate(rows)
         // Only then are codec values encoded, and in-store values written to their stores.
         let writes = StoreWriteLog()
         do {
@@ -177,20 +177,24 @@ extension Table {
             connection.transactionWrites?.absorb(writes)
             return
         }
-        let statements = insertStatements(order: order, groups: groups, action: action, chunkSize: options.chunkSize, table: name)
-        // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY).
+        let statements = insertStatements(action: action, chunkSize: options.chunkSize, table: name)
+        // Many plain rows go through the backend's bulk path where it has one (PostgreSQL's COPY, MySQL's LOAD DATA),
+        // else (or when the server refuses it) as multi-row INSERT statements.
         let bulk = Self.bulkCopyable(action: action, rows: rows.count, chunkSize: options.chunkSize)
-        let groupsToCopy = bulk ? order.map { ($0, groups[$0]!) } : []
+        let batches = order.map { ($0, groups[$0]!) }
+        groups = [:]
         do {
             try await connection.transaction {
                 try await InsertErrors.translate(table: tableName) {
                     try await connection.withSession { session in
-                        if bulk, session.supportsBulkCopy {
-                            for (columns, values) in groupsToCopy {
-                                _ = try await session.copy(into: name, columns: columns, rows: values)
+                        for (columns, values) in batches {
+                            if bulk, session.supportsBulkCopy {
+                                do {
+                                    _ = try await session.copy(into: name, columns: columns, rows: values)
+                                    continue
+                                } catch is BulkCopyUnavailable {}
                             }
-                        } else {
-                            for statement in statements() { try await session.execute(statement) }
+                            for statement in statements(columns, values) { try await session.execute(statement) }
                         }
                     }
                 }
@@ -213,34 +217,32 @@ extension Table {
         return rows >= bulkCopyThreshold
     }
 
-    /// The multi-row INSERT statements of the rows, as large as the backend allows: bounded by the rows asked for
-    /// (`chunkSize`), the parameters and the bytes of one statement. Built when called.
-    func insertStatements(
-        order: [[String]], groups: [[String]: [[Value]]], action: SQLConflictAction, chunkSize: Int?, table: SQLTableName
-    ) -> @Sendable () -> [RenderedSQL] {
+    /// The multi-row INSERT statements of rows that supply `columns`, as large as the backend allows: bounded by the
+    /// rows asked for (`chunkSize`), the parameters and the bytes of one statement. Built when called.
+    func insertStatements(action: SQLConflictAction, chunkSize: Int?, table: SQLTableName)
+        -> @Sendable (_ columns: [String], _ rows: [[Value]]) -> [RenderedSQL]
+    {
         let dialect = connection.dialect
-        return {
+        return { columns, rows in
             let chunk = max(1, chunkSize ?? Int.max)
             var statements: [RenderedSQL] = []
-            for columns in order {
-                let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
-                var batch: [[Value]] = []
-                var bytes = 0
-                func flush() {
-                    guard !batch.isEmpty else { return }
-                    let insert = SQLInsert(table: table, columns: columns, rows: .values(batch), onConflict: action)
-                    statements.append(dialect.render(.insert(insert)))
-                    batch.removeAll(keepingCapacity: true)
-                    bytes = 0
-                }
-                for values in groups[columns]! {
-                    let size = values.reduce(0) { $0 + $1.approximateByteCount }
-                    if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
-                    batch.append(values)
-                    bytes += size
-                }
-                flush()
+            let perStatement = max(1, min(chunk, dialect.maxParametersPerStatement / max(1, columns.count)))
+            var batch: [[Value]] = []
+            var bytes = 0
+            func flush() {
+                guard !batch.isEmpty else { return }
+                let insert = SQLInsert(table: table, columns: columns, rows: .values(batch), onConflict: action)
+                statements.append(dialect.render(.insert(insert)))
+                batch.removeAll(keepingCapacity: true)
+                bytes = 0
             }
+            for values in rows {
+                let size = values.reduce(0) { $0 + $1.approximateByteCount }
+                if !batch.isEmpty, batch.count >= perStatement || bytes + size > dialect.maxStatementBytes { flush() }
+                batch.append(values)
+                bytes += size
+            }
+            flush()
             return statements
         }
     }
@@ -334,27 +336,49 @@ struct RowValidator {
         }
     }
 
-    /// Validates rows in order (see `validate(_:index:count:positions:)`). Consecutive rows that name the same
-    /// attributes in the same order share the work of finding them and one columns array.
-    func validate(_ rows: [Row]) throws -> [(columns: [String], values: [Value])] {
+    /// Rows below this count per processor are validated on one thread.
+    static let rowsPerValidationTask = 16_384
+
+    /// Validates rows in order (see `validate(_:index:count:layout:)`); many rows in parallel, in contiguous chunks
+    /// (each stops at its first invalid row, and the error thrown is that of the first invalid row of all).
+    func validate(_ rows: [Row]) async throws -> [(columns: [String], values: [Value])] {
+        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, rows.count / Self.rowsPerValidationTask)
+        guard tasks > 1 else { return try validate(rows[...], count: rows.count) }
+        let chunk = (rows.count + tasks - 1) / tasks
+        var results = [Result<[(columns: [String], values: [Value])], any Error>?](repeating: nil, count: tasks)
+        await withTaskGroup(of: (Int, Result<[(columns: [String], values: [Value])], any Error>).self) { group in
+            for task in 0..<tasks {
+                group.addTask(executorPreference: globalConcurrentExecutor) {
+                    let range = task * chunk..<min(rows.count, (task + 1) * chunk)
+                    return (task, Result { try self.validate(rows[range], count: rows.count) })
+                }
+            }
+            for await (task, result) in group { results[task] = result }
+        }
         var validated: [(columns: [String], values: [Value])] = []
         validated.reserveCapacity(rows.count)
-        var layout: (names: [String], positions: [Int?])?
-        var lastColumns: [String] = []
-        for (index, row) in rows.enumerated() {
+        for result in results { validated += try result!.get() }
+        return validated
+    }
+
+    /// Validates a run of the rows (`count` of them in all, for messages). Consecutive rows that name the same
+    /// attributes in the same order share one `RowLayout`, and with it one columns array.
+    func validate(_ rows: ArraySlice<Row>, count: Int) throws -> [(columns: [String], values: [Value])] {
+        var validated: [(columns: [String], values: [Value])] = []
+        validated.reserveCapacity(rows.count)
+        var layout: RowLayout?
+        for (index, row) in zip(rows.indices, rows) {
             if layout?.names != row.names {
-                layout = (row.names, try positions(of: row.names, index: index, count: rows.count))
+                layout = try self.layout(of: row.names, index: index, count: count)
             }
-            var (columns, values) = try validate(row, index: index, count: rows.count, positions: layout!.positions)
-            if columns == lastColumns { columns = lastColumns } else { lastColumns = columns }
-            validated.append((columns, values))
+            validated.append((layout!.columns, try validate(row, index: index, count: count, layout: layout!)))
         }
         return validated
     }
 
-    /// Where each attribute of the heading is among `names` (nil where it is missing); throws for a name that is
-    /// not in the heading, unless extra fields are ignored.
-    func positions(of names: [String], index: Int, count: Int) throws -> [Int?] {
+    /// Where the values of rows that name `names` go, checked once for all such rows: throws for a name that is not
+    /// in the heading (unless extra fields are ignored).
+    func layout(of names: [String], index: Int, count: Int) throws -> RowLayout {
         for name in names where !ignoreExtraFields && !visibleNames.contains(name) {
             let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
             throw DataJointError(
@@ -362,69 +386,93 @@ struct RowValidator {
                 "Attribute `\(name)` is not in the heading of `\(info.name.table)`\(at); it has "
                     + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
         }
-        return info.heading.allAttributes.map { attribute in
-            attribute.isHidden ? nil : names.firstIndex(of: attribute.name)
+        var columns: [String] = []
+        var slots: [RowLayout.Slot] = []
+        for (attributeIndex, attribute) in info.heading.allAttributes.enumerated() where !attribute.isHidden {
+            if let position = names.firstIndex(of: attribute.name) {
+                columns.append(attribute.name)
+                slots.append(.value(attribute: attributeIndex, position: position, type: attribute.type, nullable: attribute.nullable))
+            } else if attribute.inPrimaryKey {
+                slots.append(.missingKey(attribute: attributeIndex))
+            } else if !attribute.hasDefault {
+                slots.append(.missingValue(attribute: attributeIndex))
+            }
         }
+        return RowLayout(names: names, columns: columns, slots: slots)
     }
 
-    /// Checks one row against the heading and encodes its plain values for the dialect; `positions` is where each
-    /// heading attribute is in the row (from `positions(of:index:count:)`).
-    func validate(_ row: Row, index: Int, count: Int, positions: [Int?]) throws -> (columns: [String], values: [Value]) {
+    /// Checks one row against the heading and encodes its plain values for the dialect (codec values are checked
+    /// only: `encodeCodecValues` encodes them once every row is valid); `layout` is the layout of the row's names.
+    /// Returns the values of `layout.columns`.
+    func validate(_ row: Row, index: Int, count: Int, layout: RowLayout) throws -> [Value] {
         let table = info.name.table
-        // Only error messages need the row's position.
+        // Only error messages need the row's position and the attributes' other properties.
         var at: String { count > 1 ? " (row \(index + 1) of \(count))" : "" }
-        var columns: [String] = []
+        func attribute(_ index: Int) -> Attribute { info.heading.allAttributes[index] }
         var values: [Value] = []
-        columns.reserveCapacity(positions.count)
-        values.reserveCapacity(positions.count)
-        for (attribute, position) in zip(info.heading.allAttributes, positions) {
-            guard let position else {
-                if attribute.inPrimaryKey, !attribute.isHidden {
-                    throw DataJointError(
-                        .invalidValue, "Missing primary-key attribute `\(attribute.name)` for `\(table)`\(at)")
-                }
-                if !attribute.hasDefault, !attribute.isHidden {
-                    throw DataJointError(
-                        .invalidValue,
-                        "Missing value for `\(table)`.`\(attribute.name)`\(at), which has no default and is not nullable")
-                }
-                continue
-            }
-            let value = row.values[position]
-            if value.isNull {
-                guard attribute.nullable else {
-                    throw DataJointError(
-                        .invalidValue,
-                        "NULL is not allowed for `\(table)`.`\(attribute.name)`\(at): the attribute is not nullable")
-                }
-                columns.append(attribute.name)
-                values.append(.null)
-                continue
-            }
-            if case .codec(let name, let store) = attribute.type {
-                // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
-                try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
-                columns.append(attribute.name)
-                values.append(value)
-                continue
-            }
-            guard let normalized = attribute.type.normalize(value) else {
+        values.reserveCapacity(layout.columns.count)
+        for slot in layout.slots {
+            switch slot {
+            case .missingKey(let index):
+                throw DataJointError(.invalidValue, "Missing primary-key attribute `\(attribute(index).name)` for `\(table)`\(at)")
+            case .missingValue(let index):
                 throw DataJointError(
                     .invalidValue,
-                    "Invalid value for `\(table)`.`\(attribute.name)`\(at): expected \(attribute.typeText), got "
-                        + "\(value.kindName) \(String(describing: value).prefix(80))")
+                    "Missing value for `\(table)`.`\(attribute(index).name)`\(at), which has no default and is not nullable")
+            case .value(let index, let position, let type, let nullable):
+                let value = row.values[position]
+                if value.isNull {
+                    guard nullable else {
+                        throw DataJointError(
+                            .invalidValue,
+                            "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable")
+                    }
+                    values.append(.null)
+                    continue
+                }
+                if case .codec(let name, let store) = type {
+                    // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
+                    let attribute = attribute(index)
+                    try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
+                    values.append(value)
+                    continue
+                }
+                guard let normalized = type.normalize(value) else {
+                    throw DataJointError(
+                        .invalidValue,
+                        "Invalid value for `\(table)`.`\(attribute(index).name)`\(at): expected \(attribute(index).typeText), got "
+                            + "\(value.kindName) \(String(describing: value).prefix(80))")
+                }
+                if case .double(let d) = normalized, !dialect.canStore(d) {
+                    throw DataJointError(
+                        .invalidValue,
+                        "`\(table)`.`\(attribute(index).name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
+                            + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
+                }
+                values.append(dialect.encode(normalized, as: type))
             }
-            if case .double(let d) = normalized, !dialect.canStore(d) {
-                throw DataJointError(
-                    .invalidValue,
-                    "`\(table)`.`\(attribute.name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
-                        + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
-            }
-            columns.append(attribute.name)
-            values.append(dialect.encode(normalized, as: attribute.type))
         }
-        return (columns, values)
+        return values
     }
+}
+
+/// Where the values of rows that name the same attributes in the same order go (see `RowValidator.layout`).
+struct RowLayout {
+    /// One visible attribute of the heading, in heading order.
+    enum Slot {
+        /// The row supplies the attribute (index in the heading's attributes) at `position`.
+        case value(attribute: Int, position: Int, type: AttributeType, nullable: Bool)
+        /// A primary-key attribute the row lacks.
+        case missingKey(attribute: Int)
+        /// An attribute without a default that the row lacks.
+        case missingValue(attribute: Int)
+    }
+
+    /// The row's attribute names, as given.
+    let names: [String]
+    /// The attributes the row supplies, in heading order: the columns of the row's validated values.
+    let columns: [String]
+    let slots: [Slot]
 }
 
 /// Rewords driver errors of inserts so they name the table (keeping what the database reported).

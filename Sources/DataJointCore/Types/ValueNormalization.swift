@@ -40,7 +40,8 @@ extension AttributeType {
         case .native(_, .numeric):
             return AttributeType.decimal(value).map(Value.decimal)
         case .char(let n), .varchar(let n):
-            guard let s = AttributeType.text(value), s.count <= n else { return nil }
+            // Counting characters is slow: text of at most n bytes has at most n characters.
+            guard let s = AttributeType.text(value), s.utf8.count <= n || s.count <= n else { return nil }
             return .string(s)
         case .native(_, .temporal):
             // A native date/time column (`timestamp`, `time`, ...) takes dates and datetimes as their text.
