@@ -424,7 +424,8 @@ struct DistributedPopulateTests {
         try await backend.run { () async throws in
             let (_, lab) = try await D.prepare(keys: 3)
             let squares = lab[D.DistSquare.self]
-            let watcher = try WorkerProcess(["work"], sleepMilliseconds: 1500, options: ["--watch"])
+            // A long make: under a loaded machine the signal may take a while to be handled.
+            let watcher = try WorkerProcess(["work"], sleepMilliseconds: 3000, options: ["--watch"])
             defer { watcher.stop() }
             let line = try await watcher.line(startingWith: "MAKING ")
             let id = try #require(Int(line.dropFirst("MAKING ".count)))
