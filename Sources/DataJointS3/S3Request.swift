@@ -54,7 +54,7 @@ extension S3Store {
         }
 
         do {
-            let response = try await Self.httpClient.execute(request, timeout: .seconds(600))  // for the response head
+            let response = try await Self.sendRetryingConnect(request)
             var headers: [String: String] = [:]
             for header in response.headers { headers[header.name.lowercased()] = header.value }
             let buffer = try await response.body.collect(upTo: Self.maximumResponseSize)
@@ -62,5 +62,21 @@ extension S3Store {
         } catch {
             throw DataJointError(.store, "S3 \(method) of \(describe(key)): cannot reach the service: \(error)")
         }
+    }
+
+    /// Sends `request`; when the connection cannot be made in time (a busy or restarting service), tries again a few
+    /// times, waiting longer each time. Safe for every method: no byte of a request reached the service before it
+    /// connected.
+    static func sendRetryingConnect(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        var wait = Duration.milliseconds(500)
+        for _ in 0..<3 {
+            do {
+                return try await httpClient.execute(request, timeout: .seconds(600))  // for the response head
+            } catch let error as HTTPClientError where error == .connectTimeout {
+                try await Task.sleep(for: wait)
+                wait *= 2
+            }
+        }
+        return try await httpClient.execute(request, timeout: .seconds(600))
     }
 }

@@ -266,12 +266,7 @@ public struct Jobs: Sendable {
         let dialect = connection.dialect
         let update = SQLUpdate(
             table: info.name,
-            assignments: [
-                ("status", .bind(.string("reserved"))), ("host", .bind(.string(worker.host))),
-                ("pid", .bind(.int(Int64(worker.pid)))), ("connection_id", .bind(.int(worker.connectionID))),
-                ("user", .bind(.string(worker.user))), ("version", .bind(.string(worker.version))),
-                ("reserved_time", JobsStatement.now(dialect)),
-            ],
+            assignments: reservation(by: worker),
             where: .and([
                 condition(key), .equals(.column("status"), .bind(.string("pending"))),
                 .binary(.column("scheduled_time"), "<=", JobsStatement.now(dialect)),
@@ -329,6 +324,16 @@ public struct Jobs: Sendable {
     }
 
     // MARK: - helpers
+
+    /// What a reservation writes into a job: reserved, by whom, since when.
+    func reservation(by worker: WorkerIdentity) -> [(column: String, value: SQLExpression)] {
+        [
+            ("status", .bind(.string("reserved"))), ("host", .bind(.string(worker.host))),
+            ("pid", .bind(.int(Int64(worker.pid)))), ("connection_id", .bind(.int(worker.connectionID))),
+            ("user", .bind(.string(worker.user))), ("version", .bind(.string(worker.version))),
+            ("reserved_time", JobsStatement.now(connection.dialect)),
+        ]
+    }
 
     /// The job key of a row: its key attributes, with values as the jobs table stores them.
     func normalizedKey(_ row: Row) -> Row {

@@ -16,12 +16,7 @@ extension Jobs {
         for chunk in Self.chunks(of: keys) {
             let update = SQLUpdate(
                 table: info.name,
-                assignments: [
-                    ("status", .bind(.string("reserved"))), ("host", .bind(.string(worker.host))),
-                    ("pid", .bind(.int(Int64(worker.pid)))), ("connection_id", .bind(.int(worker.connectionID))),
-                    ("user", .bind(.string(worker.user))), ("version", .bind(.string(worker.version))),
-                    ("reserved_time", JobsStatement.now(dialect)),
-                ],
+                assignments: reservation(by: worker),
                 where: .and([
                     .or(chunk.map(condition)), .equals(.column("status"), .bind(.string("pending"))),
                     .binary(.column("scheduled_time"), "<=", JobsStatement.now(dialect)),
