@@ -16,9 +16,9 @@ struct CommitGroupSizeTests {
         #expect(sizing.size == 256)
         sizing.observe(keys: 256, seconds: 0.0256)
         #expect(sizing.size == 256)
-        sizing.observe(keys: 256, seconds: 2.56)  // 10 ms per key: ten keys fill a tenth of a second
-        #expect(sizing.size == 10)
-        sizing.observe(keys: 10, seconds: 3)  // 300 ms per key
+        sizing.observe(keys: 256, seconds: 2.56)  // 10 ms per key: 25 keys fill a quarter of a second
+        #expect(sizing.size == 25)
+        sizing.observe(keys: 25, seconds: 7.5)  // 300 ms per key
         #expect(sizing.size == 1)
         sizing.observe(keys: 0, seconds: 1)
         sizing.observe(keys: 1, seconds: .nan)
