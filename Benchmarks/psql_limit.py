@@ -1,7 +1,7 @@
 """The physical limit on PostgreSQL, measured with PostgreSQL's own C clients, for the workloads where one exists:
 - insert and fetch: the same 100,000 rows loaded with COPY and read with a plain SELECT, through psql;
-- populate: the statements of the makes of 1,000 keys (each reads its key's input and inserts its result) in
-  transactions of 250 keys, plus with reserveJobs the group's reservation and completion, sent by pgbench over
+- populate: the statements of the makes of 1,000 keys (each reads its key's input; their results go in one
+  multi-row INSERT per group, as populate sends the inserts it held back) in transactions of 250 keys, plus with reserveJobs the group's reservation and completion, sent by pgbench over
   libpq, one client, unnamed prepared statements as postgres-nio sends them;
 - blob insert and fetch: libdeflate alone compressing the 100 arrays at its fastest level, and inflating them
   again, on all cores (no database at all).
@@ -76,10 +76,13 @@ run("DROP SCHEMA IF EXISTS bench_pgb CASCADE; CREATE SCHEMA bench_pgb; "
 # 1,000 keys are 4 transactions); the keys of a group are consecutive from a random start.
 GROUP = 250
 KEY = "\\set base random(0, 99000)\n"
-MAKE = ("\\set id :base + {k}\n"
-        "SELECT x FROM bench_pgb.number WHERE number_id = :id;\n"
-        "INSERT INTO bench_pgb.square VALUES (:id, 1.0) ON CONFLICT DO NOTHING;\n")
-MAKES = "".join(MAKE.format(k=k) for k in range(GROUP))
+# Each key's make reads its input; the group's results go in one multi-row INSERT (bound parameters, as populate
+# sends the inserts it held back), before the commit.
+MAKE = ("\\set id{k} :base + {k}\n"
+        "SELECT x FROM bench_pgb.number WHERE number_id = :id{k};\n")
+MAKES = ("".join(MAKE.format(k=k) for k in range(GROUP))
+         + "INSERT INTO bench_pgb.square VALUES " + ", ".join(f"(:id{k}, 1.0)" for k in range(GROUP))
+         + " ON CONFLICT DO NOTHING;\n")
 GROUP_KEYS = f"number_id BETWEEN :base AND :base + {GROUP - 1}"
 SCRIPTS = {
     # direct: BEGIN, per key fetch the input and insert the result, COMMIT

@@ -79,7 +79,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
     func execute(_ statement: RenderedSQL) async throws -> Int {
         let connection = try await usableConnection()
         do {
-            let result = try await connection.query(PostgresSession.query(statement), logger: pool.logger).get()
+            let result = try await connection.query(PostgresSession.query(statement), logger: pool.statementLogger).get()
             return result.metadata.rows ?? 0
         } catch {
             throw failure(error, sql: statement.sql)
@@ -91,7 +91,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         do {
             // Rows are converted as they arrive, while the server is still sending the rest.
             var rows: [[Value]] = []
-            for try await row in try await connection.query(PostgresSession.query(statement), logger: pool.logger) {
+            for try await row in try await connection.query(PostgresSession.query(statement), logger: pool.statementLogger) {
                 rows.append(row.map(PostgresSession.value))
             }
             return rows
@@ -110,7 +110,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
             // postgres-nio quotes the names itself (`COPY "<table>"("<column>", ...)`): schema and table names hold
             // no quotes (DataJoint names are validated), so `schema"."table` yields `"schema"."table"`.
             try await connection.copyFrom(
-                table: table.schema + "\".\"" + table.table, columns: columns, logger: pool.logger
+                table: table.schema + "\".\"" + table.table, columns: columns, logger: pool.statementLogger
             ) { writer in
                 var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
                 for row in rows {
@@ -135,7 +135,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
             do {
                 if cursor.iterator == nil {
                     let connection = try await usableConnection()
-                    cursor.iterator = try await connection.query(PostgresSession.query(statement), logger: pool.logger)
+                    cursor.iterator = try await connection.query(PostgresSession.query(statement), logger: pool.statementLogger)
                         .makeAsyncIterator()
                 }
                 guard let row = try await cursor.iterator!.next() else { return nil }
@@ -154,7 +154,7 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         var isBroken = broken
         if inTransaction, !broken {
             do {
-                _ = try await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: pool.logger).get()
+                _ = try await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: pool.statementLogger).get()
             } catch {
                 isBroken = true
             }

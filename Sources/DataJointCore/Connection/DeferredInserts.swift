@@ -30,7 +30,7 @@ final class DeferredInserts: Sendable {
 
     /// Whether rows are held for a table whose name occurs in `sql` (a statement that could read them).
     func mayBeRead(by sql: String) -> Bool {
-        batches.withLock { batches in batches.contains { sql.contains($0.info.name.table) } }
+        batches.withLock { batches in batches.contains { sql.containsBytes(of: $0.info.name.table) } }
     }
 
     var isEmpty: Bool { batches.withLock { $0.isEmpty } }

@@ -158,7 +158,7 @@ struct RowValueDecoder {
     func decodeInParallel(_ raw: [[Value]]) async throws -> [Row] {
         guard !raw.isEmpty else { return [] }
         var rows = [Row?](repeating: nil, count: raw.count)
-        let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, raw.count))
+        let width = max(1, min(ProcessorCount.active, raw.count))
         try await withThrowingTaskGroup(of: (Int, Row).self) { group in
             var next = 0
             func start() {

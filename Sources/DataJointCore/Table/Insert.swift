@@ -288,7 +288,7 @@ struct RowValidator {
         of validated: [(columns: [String], values: [Value])], rows: [Row], writes: StoreWriteLog
     ) async throws -> [(columns: [String], values: [Value])] {
         var encoded = validated
-        let width = max(1, min(ProcessInfo.processInfo.activeProcessorCount, validated.count))
+        let width = max(1, min(ProcessorCount.active, validated.count))
         try await withThrowingTaskGroup(of: (Int, [Value]).self) { group in
             var next = 0
             func start() {
@@ -342,7 +342,7 @@ struct RowValidator {
     /// Validates rows in order (see `validate(_:index:count:layout:)`); many rows in parallel, in contiguous chunks
     /// (each stops at its first invalid row, and the error thrown is that of the first invalid row of all).
     func validate(_ rows: [Row]) async throws -> [(columns: [String], values: [Value])] {
-        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, rows.count / Self.rowsPerValidationTask)
+        let tasks = min(ProcessorCount.active, rows.count / Self.rowsPerValidationTask)
         guard tasks > 1 else { return try validate(rows[...], count: rows.count) }
         let chunk = (rows.count + tasks - 1) / tasks
         var results = [Result<[(columns: [String], values: [Value])], any Error>?](repeating: nil, count: tasks)
