@@ -77,9 +77,9 @@ for backend in ("postgresql", "mysql"):
     if backend == "postgresql":
         out += ["C floor: the same work done by PostgreSQL's own C clients, what no client library can beat on this "
                 "machine (`Benchmarks/psql_limit.py`): insert and fetch of the 100k rows are `COPY` and a plain "
-                "`SELECT` through psql; populate is the statements of the makes of 1,000 keys (and, with reserveJobs, "
-                "the reservation and completion of their jobs) sent by pgbench over libpq in transactions of 250 keys, "
-                "as populate groups quick makes; the "
+                "`SELECT` through psql; populate is the statements of the makes of 1,000 keys (a `SELECT` per key, the "
+                "group's results in one multi-row `INSERT`, and with reserveJobs the reservation and completion of "
+                "their jobs) sent by pgbench over libpq in transactions of 250 keys, as populate groups quick makes; the "
                 "blob floors are libdeflate alone (the compressor Swift uses) compressing the 100 arrays at its fastest level, and inflating them, on "
                 "all cores, with no database. Where 10x Python lies below that floor, the target cannot be met by any client.", ""]
 SLOW = "populate 100 keys, 10 ms make"
