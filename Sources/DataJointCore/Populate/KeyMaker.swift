@@ -117,6 +117,9 @@ struct KeyMaker: Sendable {
                     outcomes.append((key, .success(made)))
                 } catch let lost as SavepointLost {
                     throw lost
+                } catch where ConnectionFaultRetry.isConnectionFault(error) {
+                    // The transaction went with the connection: the keys are made again, one by one.
+                    throw error
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
@@ -129,13 +132,15 @@ struct KeyMaker: Sendable {
         }
     }
 
-    /// Computes `keys` one after the other, each in a transaction of its own.
+    /// Computes `keys` one after the other, each in a transaction of its own. The tries after a lost connection
+    /// are shared: once the connection stays away, the keys after that one fail without waiting again.
     private func makeEach(_ keys: [Row], stopAtFailure: Bool) async throws -> [KeyOutcome] {
         var outcomes: [KeyOutcome] = []
+        var retry = ConnectionFaultRetry()
         for key in keys {
             if !outcomes.isEmpty, shouldStop?() == true { break }
             do {
-                outcomes.append((key, .success(try await makeOne(key))))
+                outcomes.append((key, .success(try await makeOne(key, retry: &retry))))
             } catch let failure as MakeFailure {
                 outcomes.append((key, .failure(failure)))
                 if stopAtFailure { break }
@@ -145,21 +150,47 @@ struct KeyMaker: Sendable {
     }
 
     /// Computes one key in a transaction of its own. Throws its failure as a ``MakeFailure``.
-    private func makeOne(_ key: Row) async throws -> Bool {
-        let start = Date()
-        do {
-            if let tripartite = type as? any TripartiteMake.Type {
-                return try await runTripartite(tripartite, key, start: start)
-            }
-            return try await connection.transaction {
-                try await self.inTransaction(key, start: start, checkExisting: true, completeJob: true) { ctx in
-                    try await type.make(key, ctx)
-                } != nil
-            }
-        } catch {
-            switch try await settle(key, after: error) {
-            case .success(let made): return made
-            case .failure(let failure): throw failure
+    ///
+    /// A lost connection is not the key's failure: when the key's rows are in the table afterwards, the commit went
+    /// through before the connection did; otherwise the key is tried again (the connection reconnects by itself) as
+    /// `retry` allows. When the tries are used up, the key's job goes back to the queue as pending, not as an error,
+    /// and the failure is reported to the caller only.
+    private func makeOne(_ key: Row, retry: inout ConnectionFaultRetry) async throws -> Bool {
+        while true {
+            let start = Date()
+            do {
+                let made: Bool
+                if let tripartite = type as? any TripartiteMake.Type {
+                    made = try await runTripartite(tripartite, key, start: start)
+                } else {
+                    made = try await connection.transaction {
+                        try await self.inTransaction(key, start: start, checkExisting: true, completeJob: true) { ctx in
+                            try await type.make(key, ctx)
+                        } != nil
+                    }
+                }
+                retry.reset()
+                return made
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch where ConnectionFaultRetry.isConnectionFault(error) {
+                if (try? await (target & key).count()) ?? 0 > 0 {
+                    retry.reset()
+                    return true
+                }
+                if let delay = retry.nextDelay() {
+                    connection.logger.warning(
+                        "\(info.name.table) \(key): the connection was lost (\(error)); trying the key again in \(delay)")
+                    try await Task.sleep(for: delay)
+                    continue
+                }
+                if let jobs, let worker { try? await jobs.release([key], worker: worker) }
+                throw MakeFailure(error: error, message: Self.message(of: error))
+            } catch {
+                switch try await settle(key, after: error) {
+                case .success(let made): return made
+                case .failure(let failure): throw failure
+                }
             }
         }
     }

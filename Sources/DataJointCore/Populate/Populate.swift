@@ -165,14 +165,30 @@ struct Populator: Sendable {
                     var sizing = CommitGroupSize()
                     // A group is tried without savepoints while the groups before it had no failure.
                     var optimistic = true
+                    // A lost connection outside any one key's make (reserving, completing) interrupts the group:
+                    // its keys are taken again once the connection is back.
+                    var faults = ConnectionFaultRetry()
                     while true {
                         try Task.checkCancellation()
                         if shouldStop?() == true { return }
                         let batch = state.next(grouped ? sizing.size : 1)
                         guard !batch.isEmpty else { return }
                         let started = Date()
-                        let outcomes = try await maker.make(
-                            batch, grouped: grouped, optimistic: optimistic, stopAtFailure: !suppressErrors)
+                        let outcomes: [KeyOutcome]
+                        do {
+                            outcomes = try await maker.make(
+                                batch, grouped: grouped, optimistic: optimistic, stopAtFailure: !suppressErrors)
+                            faults.reset()
+                        } catch where ConnectionFaultRetry.isConnectionFault(error) {
+                            guard let delay = faults.nextDelay() else { throw error }
+                            connection.logger.warning(
+                                "\(info.name.table): the connection was lost (\(error)); going on in \(delay)")
+                            try await Task.sleep(for: delay)
+                            // Jobs this worker still holds for the group are handed back, to be reserved again.
+                            if let queue = maker.jobs, let worker { try? await queue.release(batch, worker: worker) }
+                            state.putBack(batch)
+                            continue
+                        }
                         sizing.observe(keys: outcomes.count, seconds: Date().timeIntervalSince(started))
                         optimistic = !outcomes.contains { if case .failure = $0.result { true } else { false } }
                         for (key, outcome) in outcomes {
@@ -236,6 +252,10 @@ final class PopulateState: Sendable {
             keys = keys.dropFirst(taken.count)
             return Array(taken)
         }
+    }
+    /// Puts keys back at the front, to be taken again (after a lost connection interrupted their group).
+    func putBack(_ returned: [Row]) {
+        keys.withLock { keys in keys = ArraySlice(returned + Array(keys)) }
     }
     func record(_ change: (inout PopulateReport) -> Void) { outcome.withLock { change(&$0) } }
     var report: PopulateReport { outcome.withLock { $0 } }

@@ -1,0 +1,127 @@
+import DataJoint
+import Foundation
+import Synchronization
+import Testing
+
+/// Ends the database session of a `make` from the server side, as a server restart or an administrator would.
+final class SessionEnder: Sendable {
+    @TaskLocal static var current: SessionEnder?
+    /// A second connection, which ends the make's session.
+    let ender: Connection
+    let ownID: String
+    let end: String
+    /// Keys whose make loses its session the first time it runs.
+    let once: Set<Int64>
+    /// Keys whose make loses its session every time it runs.
+    let always: Set<Int64>
+    private let ended = Mutex<[Int64: Int]>([:])
+
+    init(ender: Connection, backend: TestBackend, once: Set<Int64> = [], always: Set<Int64> = []) {
+        self.ender = ender
+        (ownID, end) = backend == .postgresql
+            ? ("SELECT pg_backend_pid()", "SELECT pg_terminate_backend($1::integer)")
+            : ("SELECT CONNECTION_ID()", "KILL ?")
+        self.once = once
+        self.always = always
+    }
+
+    /// Whether the make of `id` is to lose its session now (and counts it).
+    func shouldEnd(_ id: Int64) -> Bool {
+        ended.withLock { ended in
+            guard always.contains(id) || (once.contains(id) && ended[id, default: 0] == 0) else { return false }
+            ended[id, default: 0] += 1
+            return true
+        }
+    }
+
+    func times(_ id: Int64) -> Int { ended.withLock { $0[id, default: 0] } }
+}
+
+/// A computed table whose `make` inserts its row and then, for the keys the `SessionEnder` names, has its own session
+/// ended and goes on with a statement that finds the connection gone.
+struct CfResult: Computed {
+    static let definition = """
+        -> PpSession
+        ---
+        doubled : int32
+        """
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        guard case .int(let id)? = key["session_id"] else { throw MakeProblem(id: -1) }
+        try await ctx.insert1(key + ["doubled": id * 2])
+        if let ender = SessionEnder.current, ender.shouldEnd(id) {
+            let db = ctx.target.connection
+            let own = try await db.query(RenderedSQL(ender.ownID))[0][0]
+            _ = try await ender.ender.query(RenderedSQL(ender.end, [own]))
+            try await Task.sleep(for: .milliseconds(50))
+            _ = try await (ctx[PopulatePipeline.PpSession.self] & key).count()
+        }
+    }
+}
+
+@Suite("Populate through a lost connection")
+struct PopulateConnectionFaultTests {
+    typealias P = PopulatePipeline
+
+    static func counts(_ jobs: Jobs) async throws -> [String: Int] {
+        let p = try await jobs.progress()
+        return ["pending": p.pending, "reserved": p.reserved, "error": p.error]
+    }
+
+    @Test("a make whose session the server ends is made again after reconnecting: no key fails, none is a job error",
+          arguments: TestBackend.all.filter { $0 != .sqlite })
+    func endedOnce(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let ender = try await TestDatabase.connect()
+            let lab = try await db.schema("populate_fault", tables: [P.PpSession.self, CfResult.self])
+            try await lab[P.PpSession.self].insert(P.sessions(1...12))
+            let results = lab[CfResult.self]
+            for (reserveJobs, commitEachKey) in [(false, true), (true, true), (false, false), (true, false)] {
+                let probe = SessionEnder(ender: ender, backend: backend, once: [2, 7])
+                let report = try await SessionEnder.$current.withValue(probe) {
+                    try await results.populate(
+                        suppressErrors: true, reserveJobs: reserveJobs, display: .none, commitEachKey: commitEachKey)
+                }
+                let mode = "reserveJobs: \(reserveJobs), commitEachKey: \(commitEachKey)"
+                #expect(probe.times(2) == 1 && probe.times(7) == 1, "\(mode)")
+                #expect(report.error == 0, "\(mode): \(report.errors.map(\.message))")
+                #expect(report.success == 12, "\(mode): \(report)")
+                #expect(try await results.count() == 12, "\(mode)")
+                let doubled: [Int] = try await results.toArray("doubled", orderBy: ["session_id"])
+                #expect(doubled == (1...12).map { $0 * 2 }, "\(mode)")
+                if reserveJobs {
+                    #expect(try await Self.counts(try await results.jobs()) == ["pending": 0, "reserved": 0, "error": 0], "\(mode)")
+                }
+                try await results.deleteQuick()
+            }
+        }
+    }
+
+    @Test("a key whose connection is lost every time: reported as failed, its job pending again (not an error), the rest computed; the next populate computes it",
+          arguments: TestBackend.all.filter { $0 != .sqlite })
+    func endedEveryTime(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let ender = try await TestDatabase.connect()
+            let lab = try await db.schema("populate_fault", tables: [P.PpSession.self, CfResult.self])
+            try await lab[P.PpSession.self].insert(P.sessions(1...6))
+            let results = lab[CfResult.self]
+            let probe = SessionEnder(ender: ender, backend: backend, always: [3])
+            let report = try await SessionEnder.$current.withValue(probe) {
+                try await results.populate(suppressErrors: true, reserveJobs: true, display: .none, commitEachKey: true)
+            }
+            #expect(report.success == 5 && report.error == 1, "\(report)")
+            let failure = try #require(report.errors.first)
+            #expect(failure.key["session_id"] == .int(3))
+            #expect((failure.error as? DataJointError)?.kind == .connection, "\(failure.error)")
+            #expect(probe.times(3) > 1)
+            let jobs = try await results.jobs()
+            #expect(try await Self.counts(jobs) == ["pending": 1, "reserved": 0, "error": 0])
+            #expect(try await (results & ["session_id": 3]).count() == 0)
+
+            let again = try await results.populate(reserveJobs: true, display: .none)
+            #expect(again.success == 1 && again.error == 0, "\(again)")
+            #expect(try await results.count() == 6)
+            #expect(try await Self.counts(jobs) == ["pending": 0, "reserved": 0, "error": 0])
+        }
+    }
+}
