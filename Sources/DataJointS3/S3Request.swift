@@ -64,15 +64,16 @@ extension S3Store {
         }
     }
 
-    /// Sends `request`; when the connection cannot be made in time (a busy or restarting service), tries again a few
-    /// times, waiting longer each time. Safe for every method: no byte of a request reached the service before it
+    /// Sends `request`; when the connection cannot be made in time (a busy or restarting service), or no connection of
+    /// the client's pool is free in time (many uploads at once on a loaded machine), tries again a few times, waiting
+    /// longer each time. Safe for every method: no byte of a request reached the service before it
     /// connected.
     static func sendRetryingConnect(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         var wait = Duration.milliseconds(500)
         for _ in 0..<3 {
             do {
                 return try await httpClient.execute(request, timeout: .seconds(600))  // for the response head
-            } catch let error as HTTPClientError where error == .connectTimeout {
+            } catch let error as HTTPClientError where error == .connectTimeout || error == .getConnectionFromPoolTimeout {
                 try await Task.sleep(for: wait)
                 wait *= 2
             }

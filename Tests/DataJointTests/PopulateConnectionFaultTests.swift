@@ -73,7 +73,7 @@ struct PopulateConnectionFaultTests {
     func endedOnce(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
             let ender = try await TestDatabase.connect()
-            let lab = try await db.schema("populate_fault", tables: [P.PpSession.self, CfResult.self])
+            let lab = try await db.schema("populate_fault_once", tables: [P.PpSession.self, CfResult.self])
             try await lab[P.PpSession.self].insert(P.sessions(1...12))
             let results = lab[CfResult.self]
             for (reserveJobs, commitEachKey) in [(false, true), (true, true), (false, false), (true, false)] {
@@ -102,7 +102,7 @@ struct PopulateConnectionFaultTests {
     func endedEveryTime(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
             let ender = try await TestDatabase.connect()
-            let lab = try await db.schema("populate_fault", tables: [P.PpSession.self, CfResult.self])
+            let lab = try await db.schema("populate_fault_always", tables: [P.PpSession.self, CfResult.self])
             try await lab[P.PpSession.self].insert(P.sessions(1...6))
             let results = lab[CfResult.self]
             let probe = SessionEnder(ender: ender, backend: backend, always: [3])
@@ -122,6 +122,85 @@ struct PopulateConnectionFaultTests {
             #expect(again.success == 1 && again.error == 0, "\(again)")
             #expect(try await results.count() == 6)
             #expect(try await Self.counts(jobs) == ["pending": 0, "reserved": 0, "error": 0])
+        }
+    }
+}
+
+/// Records the database sessions that `make`s ran on, so that a test can end them all at once.
+final class SessionLog: Sendable {
+    @TaskLocal static var current: SessionLog?
+    let ownID: String
+    private let ids = Mutex<Set<Value>>([])
+    private let calls = Mutex(0)
+
+    init(backend: TestBackend) {
+        ownID = backend == .postgresql ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()"
+    }
+
+    func record(_ id: Value) {
+        ids.withLock { _ = $0.insert(id) }
+        calls.withLock { $0 += 1 }
+    }
+
+    var sessions: Set<Value> { ids.withLock { $0 } }
+    var count: Int { calls.withLock { $0 } }
+}
+
+/// A master with five part rows per key, whose `make` logs the session it runs on.
+struct CfMaster: Computed {
+    static let definition = """
+        -> PpSession
+        ---
+        n_parts : int32
+        """
+    struct Piece: Part {
+        static let definition = """
+            -> master
+            piece_idx : int16
+            """
+    }
+    static var parts: [any Part.Type] { [Piece.self] }
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        if let log = SessionLog.current {
+            log.record(try await ctx.target.connection.query(RenderedSQL(log.ownID))[0][0])
+        }
+        try await ctx.insert1(key + ["n_parts": 5])
+        try await Task.sleep(for: .milliseconds(2))
+        try await ctx.insert((0..<5).map { key + ["piece_idx": $0] }, into: Piece.self)
+    }
+}
+
+extension PopulateConnectionFaultTests {
+    @Test("every session of a populate with 2 workers ended at once: it goes on after reconnecting and finishes, every key with all its parts, no job error",
+          arguments: TestBackend.all.filter { $0 != .sqlite })
+    func allSessionsEnded(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let ender = try await TestDatabase.connect()
+            let lab = try await db.schema("populate_fault_all", tables: [P.PpSession.self, CfMaster.self])
+            try await lab[P.PpSession.self].insert(P.sessions(1...200))
+            let masters = lab[CfMaster.self]
+            let log = SessionLog(backend: backend)
+            let end = backend == .postgresql ? "SELECT pg_terminate_backend($1::integer)" : "KILL ?"
+            let killing = Task {
+                while log.count < 40 { try await Task.sleep(for: .milliseconds(5)) }
+                for id in log.sessions { _ = try? await ender.query(RenderedSQL(end, [id])) }
+                return log.sessions.count
+            }
+            let report = try await SessionLog.$current.withValue(log) {
+                try await masters.populate(suppressErrors: true, reserveJobs: true, workers: 2, display: .none)
+            }
+            let ended = try await killing.value
+            #expect(ended >= 1)
+            #expect(report.error == 0, "\(report.errors.map(\.message))")
+            #expect(try await masters.count() == 200)
+            #expect(try await lab[CfMaster.Piece.self].count() == 1000)
+            // No master without all of its parts.
+            let partCounts = try await masters.queryExpression()
+                .aggr(lab[CfMaster.Piece.self], named: ["n": "count(piece_idx)"]).toArray("n", as: Int.self)
+            #expect(partCounts.allSatisfy { $0 == 5 } && partCounts.count == 200)
+            #expect(try await Self.counts(try await masters.jobs()) == ["pending": 0, "reserved": 0, "error": 0])
+            #expect(try await masters.populate(reserveJobs: true, display: .none).success == 0)
         }
     }
 }
