@@ -18,9 +18,7 @@ final class SessionEnder: Sendable {
 
     init(ender: Connection, backend: TestBackend, once: Set<Int64> = [], always: Set<Int64> = []) {
         self.ender = ender
-        (ownID, end) = backend == .postgresql
-            ? ("SELECT pg_backend_pid()", "SELECT pg_terminate_backend($1::integer)")
-            : ("SELECT CONNECTION_ID()", "KILL ?")
+        (ownID, end, _) = DatabaseErrorPipeline.sessionControl(backend)
         self.once = once
         self.always = always
     }
@@ -63,6 +61,13 @@ struct CfResult: Computed {
 struct PopulateConnectionFaultTests {
     typealias P = PopulatePipeline
 
+    /// A schema of sessions 1...`last` and their `CfResult`s, and a second connection to end sessions from.
+    static func setUp(_ db: Connection, schema: String, last: Int) async throws -> (results: Table, ender: Connection) {
+        let lab = try await db.schema(schema, tables: [P.PpSession.self, CfResult.self])
+        try await lab[P.PpSession.self].insert(P.sessions(1...last))
+        return (lab[CfResult.self], try await TestDatabase.connect())
+    }
+
     static func counts(_ jobs: Jobs) async throws -> [String: Int] {
         let p = try await jobs.progress()
         return ["pending": p.pending, "reserved": p.reserved, "error": p.error]
@@ -72,10 +77,7 @@ struct PopulateConnectionFaultTests {
           arguments: TestBackend.all.filter { $0 != .sqlite })
     func endedOnce(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
-            let ender = try await TestDatabase.connect()
-            let lab = try await db.schema("populate_fault_once", tables: [P.PpSession.self, CfResult.self])
-            try await lab[P.PpSession.self].insert(P.sessions(1...12))
-            let results = lab[CfResult.self]
+            let (results, ender) = try await Self.setUp(db, schema: "populate_fault_once", last: 12)
             for (reserveJobs, commitEachKey) in [(false, true), (true, true), (false, false), (true, false)] {
                 let probe = SessionEnder(ender: ender, backend: backend, once: [2, 7])
                 let report = try await SessionEnder.$current.withValue(probe) {
@@ -101,10 +103,7 @@ struct PopulateConnectionFaultTests {
           arguments: TestBackend.all.filter { $0 != .sqlite })
     func endedEveryTime(backend: TestBackend) async throws {
         try await backend.withDatabase { db in
-            let ender = try await TestDatabase.connect()
-            let lab = try await db.schema("populate_fault_always", tables: [P.PpSession.self, CfResult.self])
-            try await lab[P.PpSession.self].insert(P.sessions(1...6))
-            let results = lab[CfResult.self]
+            let (results, ender) = try await Self.setUp(db, schema: "populate_fault_always", last: 6)
             let probe = SessionEnder(ender: ender, backend: backend, always: [3])
             let report = try await SessionEnder.$current.withValue(probe) {
                 try await results.populate(suppressErrors: true, reserveJobs: true, display: .none, commitEachKey: true)
@@ -134,7 +133,7 @@ final class SessionLog: Sendable {
     private let calls = Mutex(0)
 
     init(backend: TestBackend) {
-        ownID = backend == .postgresql ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()"
+        ownID = DatabaseErrorPipeline.sessionControl(backend).ownID
     }
 
     func record(_ id: Value) {
@@ -181,7 +180,7 @@ extension PopulateConnectionFaultTests {
             try await lab[P.PpSession.self].insert(P.sessions(1...200))
             let masters = lab[CfMaster.self]
             let log = SessionLog(backend: backend)
-            let end = backend == .postgresql ? "SELECT pg_terminate_backend($1::integer)" : "KILL ?"
+            let end = DatabaseErrorPipeline.sessionControl(backend).kill
             let killing = Task {
                 while log.count < 40 { try await Task.sleep(for: .milliseconds(5)) }
                 for id in log.sessions { _ = try? await ender.query(RenderedSQL(end, [id])) }
