@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // Property-based tests of the parsers and decoders (issue 18's hostile input); tests only.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -151,9 +153,24 @@ let package = Package(
             dependencies: ["DataJoint"],
             path: "Benchmarks/DJBenchmark"
         ),
+        // What the reliability tests and `dj-reliability` write for RELIABILITY.md: one JSON line per case tried.
+        .target(
+            name: "ReliabilitySupport",
+            path: "Tests/ReliabilitySupport"
+        ),
+        // The fault, load and report program of scripts/reliability (RELIABILITY.md).
+        .executableTarget(
+            name: "dj-reliability",
+            dependencies: ["DataJoint", "ReliabilitySupport"],
+            path: "Reliability/DJReliability"
+        ),
         .testTarget(
             name: "DataJointCoreTests",
-            dependencies: ["DataJointCore"],
+            dependencies: [
+                "DataJointCore",
+                "ReliabilitySupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Resources")]
         ),
         .testTarget(
@@ -162,6 +179,7 @@ let package = Package(
                 "DataJointS3",
                 "DataJointCore",
                 "DataJoint",
+                "ReliabilitySupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -170,7 +188,9 @@ let package = Package(
             dependencies: [
                 "DataJoint",
                 "DataJointWeb",
+                "ReliabilitySupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Resources")]
         ),
