@@ -161,7 +161,11 @@ let package = Package(
         // The fault, load and report program of scripts/reliability (RELIABILITY.md).
         .executableTarget(
             name: "dj-reliability",
-            dependencies: ["DataJoint", "ReliabilitySupport"],
+            dependencies: [
+                "DataJoint",
+                "ReliabilitySupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Reliability/DJReliability"
         ),
         .testTarget(

@@ -61,6 +61,11 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
                 .connection,
                 "lost the connection to PostgreSQL \(target.account) during a transaction; the transaction was rolled back")
         }
+        return try await replace(connection)
+    }
+
+    /// Puts a new connection in the place of a lost one.
+    private func replace(_ connection: PostgresConnection) async throws -> PostgresConnection {
         let fresh = try await pool.connect()
         state.withLock {
             $0.connection = fresh
@@ -70,6 +75,27 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         return fresh
     }
 
+    /// Runs a statement. A connection lost outside a transaction (typically ended by the server while it sat idle
+    /// in the pool, which the client learns only from the next statement) is replaced and the statement run once
+    /// more, as the MySQL driver does: nothing was lost with it. Inside a transaction the loss is the caller's error.
+    private func run<T>(_ sql: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await usableConnection()
+        do {
+            return try await body(connection)
+        } catch {
+            let translated = failure(error, sql: sql)
+            let inTransaction = state.withLock { $0.inTransaction }
+            guard let lost = translated as? DataJointError, lost.kind == .connection, !inTransaction else { throw translated }
+            pool.logger.warning("\(lost.message); reconnecting")
+            let fresh = try await replace(connection)
+            do {
+                return try await body(fresh)
+            } catch {
+                throw failure(error, sql: sql)
+            }
+        }
+    }
+
     private func failure(_ error: any Error, sql: String) -> any Error {
         let translated = PostgresErrors.translate(error, sql: sql, target: target, connecting: false)
         if translated.kind == .connection { state.withLock { $0.broken = true } }
@@ -77,26 +103,20 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
     }
 
     func execute(_ statement: RenderedSQL) async throws -> Int {
-        let connection = try await usableConnection()
-        do {
+        try await run(statement.sql) { connection in
             let result = try await connection.query(PostgresSession.query(statement), logger: pool.statementLogger).get()
             return result.metadata.rows ?? 0
-        } catch {
-            throw failure(error, sql: statement.sql)
         }
     }
 
     func query(_ statement: RenderedSQL) async throws -> [[Value]] {
-        let connection = try await usableConnection()
-        do {
+        try await run(statement.sql) { connection in
             // Rows are converted as they arrive, while the server is still sending the rest.
             var rows: [[Value]] = []
             for try await row in try await connection.query(PostgresSession.query(statement), logger: pool.statementLogger) {
                 rows.append(row.map(PostgresSession.value))
             }
             return rows
-        } catch {
-            throw failure(error, sql: statement.sql)
         }
     }
 

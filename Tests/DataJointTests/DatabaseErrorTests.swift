@@ -360,6 +360,31 @@ struct DatabaseErrorTests {
         }
     }
 
+    @Test("a session the server ends while it sits idle (outside a transaction): the next call reconnects and works",
+          arguments: TestBackend.all.filter { $0 != .sqlite })
+    func idleSessionEnded(backend: TestBackend) async throws {
+        try await backend.run {
+            let db = try await TestDatabase.connect()
+            let killer = try await TestDatabase.connect()
+            let lab = try await P.make(db)
+            let (ownID, kill, _) = P.sessionControl(backend)
+            for _ in 0..<3 {
+                // The session's id, then the session ended while it waits in the pool.
+                let id = try await db.query(RenderedSQL(ownID))[0][0]
+                _ = try await killer.query(RenderedSQL(kill, [id]))
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(try await P.notes(lab) == [1: "one", 2: "two"])
+                #expect(try await db.query(RenderedSQL(ownID))[0][0] != id)
+            }
+            // A write outside any transaction the caller opened works too.
+            let id = try await db.query(RenderedSQL(ownID))[0][0]
+            _ = try await killer.query(RenderedSQL(kill, [id]))
+            try await Task.sleep(for: .milliseconds(50))
+            try await lab[P.ErrItem.self].insert1(["item_id": 3, "note": "three"])
+            #expect(try await P.notes(lab) == [1: "one", 2: "two", 3: "three"])
+        }
+    }
+
     @Test("a wrong password is .connection with the server's code, and nothing in the error shows the password",
           arguments: TestBackend.all.filter { $0 != .sqlite })
     func wrongPassword(backend: TestBackend) async throws {

@@ -203,3 +203,61 @@ extension PopulateConnectionFaultTests {
         }
     }
 }
+
+/// Keys whose make meets a deadlock the first time it runs (the server rolled its transaction back).
+final class DeadlockOnce: Sendable {
+    @TaskLocal static var current: DeadlockOnce?
+    let keys: Set<Int64>
+    private let met = Mutex<Set<Int64>>([])
+
+    init(_ keys: Set<Int64>) { self.keys = keys }
+
+    /// Whether the make of `id` is to meet its deadlock now.
+    func strikes(_ id: Int64) -> Bool {
+        met.withLock { met in keys.contains(id) && met.insert(id).inserted }
+    }
+}
+
+/// A computed table whose make inserts its row and then, for the keys `DeadlockOnce` names, fails as a statement the
+/// server chose as a deadlock's victim does.
+struct CfDeadlockResult: Computed {
+    static let definition = """
+        -> PpSession
+        ---
+        tripled : int32
+        """
+
+    static func make(_ key: Row, _ ctx: MakeContext) async throws {
+        guard case .int(let id)? = key["session_id"] else { throw MakeProblem(id: -1) }
+        try await ctx.insert1(key + ["tripled": id * 3])
+        if let deadlock = DeadlockOnce.current, deadlock.strikes(id) {
+            throw DataJointError(.deadlock, "Deadlock found when trying to get lock; try restarting transaction")
+        }
+    }
+}
+
+extension PopulateConnectionFaultTests {
+    @Test("a make whose transaction the server rolls back to end a deadlock is made again: no key fails, none is a job error",
+          arguments: TestBackend.all)
+    func deadlockOnce(backend: TestBackend) async throws {
+        try await backend.withDatabase { db in
+            let lab = try await db.schema("populate_fault_deadlock", tables: [P.PpSession.self, CfDeadlockResult.self])
+            try await lab[P.PpSession.self].insert(P.sessions(1...8))
+            let results = lab[CfDeadlockResult.self]
+            for (reserveJobs, commitEachKey) in [(false, true), (true, true), (false, false), (true, false)] {
+                let mode = "reserveJobs: \(reserveJobs), commitEachKey: \(commitEachKey)"
+                let report = try await DeadlockOnce.$current.withValue(DeadlockOnce([3, 6])) {
+                    try await results.populate(
+                        suppressErrors: true, reserveJobs: reserveJobs, display: .none, commitEachKey: commitEachKey)
+                }
+                #expect(report.error == 0 && report.success == 8, "\(mode): \(report)")
+                let tripled: [Int] = try await results.toArray("tripled", orderBy: ["session_id"])
+                #expect(tripled == (1...8).map { $0 * 3 }, "\(mode)")
+                if reserveJobs {
+                    #expect(try await Self.counts(try await results.jobs()) == ["pending": 0, "reserved": 0, "error": 0], "\(mode)")
+                }
+                try await results.deleteQuick()
+            }
+        }
+    }
+}

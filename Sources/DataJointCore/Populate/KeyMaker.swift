@@ -117,8 +117,9 @@ struct KeyMaker: Sendable {
                     outcomes.append((key, .success(made)))
                 } catch let lost as SavepointLost {
                     throw lost
-                } catch where ConnectionFaultRetry.isConnectionFault(error) {
-                    // The transaction went with the connection: the keys are made again, one by one.
+                } catch where ConnectionFaultRetry.isTransient(error) {
+                    // The transaction went with the connection (or the server rolled it back to end a deadlock):
+                    // the keys are made again, one by one.
                     throw error
                 } catch is CancellationError {
                     throw CancellationError()
@@ -151,9 +152,9 @@ struct KeyMaker: Sendable {
 
     /// Computes one key in a transaction of its own. Throws its failure as a ``MakeFailure``.
     ///
-    /// A lost connection is not the key's failure: when the key's rows are in the table afterwards, the commit went
-    /// through before the connection did; otherwise the key is tried again (the connection reconnects by itself) as
-    /// `retry` allows. When the tries are used up, the key's job goes back to the queue as pending, not as an error,
+    /// A lost connection (or a deadlock the server ended by rolling the transaction back) is not the key's failure:
+    /// when the key's rows are in the table afterwards, the commit went through before the connection did; otherwise
+    /// the key is tried again (the connection reconnects by itself) as `retry` allows. When the tries are used up, the key's job goes back to the queue as pending, not as an error,
     /// and the failure is reported to the caller only.
     private func makeOne(_ key: Row, retry: inout ConnectionFaultRetry) async throws -> Bool {
         while true {
@@ -173,14 +174,14 @@ struct KeyMaker: Sendable {
                 return made
             } catch is CancellationError {
                 throw CancellationError()
-            } catch where ConnectionFaultRetry.isConnectionFault(error) {
+            } catch where ConnectionFaultRetry.isTransient(error) {
                 if (try? await (target & key).count()) ?? 0 > 0 {
                     retry.reset()
                     return true
                 }
                 if let delay = retry.nextDelay() {
                     connection.logger.warning(
-                        "\(info.name.table) \(key): the connection was lost (\(error)); trying the key again in \(delay)")
+                        "\(info.name.table) \(key): \(error); trying the key again in \(delay)")
                     try await Task.sleep(for: delay)
                     continue
                 }

@@ -122,38 +122,15 @@ struct Populator: Sendable {
         guard !connection.inTransaction else {
             throw DataJointError(.notAllowed, "populate cannot be called inside a transaction")
         }
-        let base = try await target.unrestricted()
-        let info = try await base.info()
-        var source = try await base.keySource().proj()
-        for restriction in restrictions { source = source.restrict(restriction) }
-
-        var jobs: Jobs?
-        var keys: [Row]
-        if reserveJobs {
-            let queue = try await base.jobs()
-            jobs = queue
-            if refresh ?? connection.settings.jobs.autoRefresh {
-                try await queue.refresh(restrictions: restrictions, delay: -1, priority: priority)
-            }
-            keys = try await pendingJobs(queue, source: source)
-        } else {
-            keys = try await (source - base).keys()
-        }
-        switch order {
-        case .original: break
-        case .reverse: keys.reverse()
-        case .random: keys.shuffle()
-        }
-        if let maxCalls, !reserveJobs { keys = Array(keys.prefix(maxCalls)) }
-
-        let worker = reserveJobs ? try await WorkerIdentity.current(connection) : nil
+        // What to compute, read again from the start if the connection is lost meanwhile (a server restart).
+        let (base, info, jobs, keys, worker, graph) = try await ConnectionFaultRetry.retrying(
+            "populate of \(target.userType.map { "\($0)" } ?? "a table")", logger: connection.logger
+        ) { try await plan() }
         let progress = PopulateProgress(
             label: info.name.table, total: keys.count, logger: connection.logger, display: display)
         let state = PopulateState(keys: keys)
         // The code version is looked up once per populate (for `git`, a process), not once per key.
         let version = worker?.version ?? WorkerIdentity.codeVersion(connection.settings.jobs.versionMethod)
-        // Read once: every make's `upstream` is traced over it.
-        let graph = try await connection.dependencies(of: [info.name.schema])
         let maker = KeyMaker(
             target: base, info: info, type: type, jobs: jobs, worker: worker, version: version, graph: graph,
             shouldStop: shouldStop)
@@ -165,8 +142,8 @@ struct Populator: Sendable {
                     var sizing = CommitGroupSize()
                     // A group is tried without savepoints while the groups before it had no failure.
                     var optimistic = true
-                    // A lost connection outside any one key's make (reserving, completing) interrupts the group:
-                    // its keys are taken again once the connection is back.
+                    // A lost connection or a deadlock outside any one key's make (reserving, completing) interrupts
+                    // the group: its keys are taken again after a pause.
                     var faults = ConnectionFaultRetry()
                     while true {
                         try Task.checkCancellation()
@@ -179,10 +156,9 @@ struct Populator: Sendable {
                             outcomes = try await maker.make(
                                 batch, grouped: grouped, optimistic: optimistic, stopAtFailure: !suppressErrors)
                             faults.reset()
-                        } catch where ConnectionFaultRetry.isConnectionFault(error) {
+                        } catch where ConnectionFaultRetry.isTransient(error) {
                             guard let delay = faults.nextDelay() else { throw error }
-                            connection.logger.warning(
-                                "\(info.name.table): the connection was lost (\(error)); going on in \(delay)")
+                            connection.logger.warning("\(info.name.table): \(error); going on in \(delay)")
                             try await Task.sleep(for: delay)
                             // Jobs this worker still holds for the group are handed back, to be reserved again.
                             if let queue = maker.jobs, let worker { try? await queue.release(batch, worker: worker) }
@@ -212,6 +188,39 @@ struct Populator: Sendable {
         }
         progress.finish()
         return state.report
+    }
+
+    /// The table, its queue, the keys to compute in order, who computes them and the dependency graph.
+    private func plan() async throws -> (
+        base: Table, info: TableInfo, jobs: Jobs?, keys: [Row], worker: WorkerIdentity?, graph: DependencyGraph
+    ) {
+        let base = try await target.unrestricted()
+        let info = try await base.info()
+        var source = try await base.keySource().proj()
+        for restriction in restrictions { source = source.restrict(restriction) }
+
+        var jobs: Jobs?
+        var keys: [Row]
+        if reserveJobs {
+            let queue = try await base.jobs()
+            jobs = queue
+            if refresh ?? connection.settings.jobs.autoRefresh {
+                try await queue.refresh(restrictions: restrictions, delay: -1, priority: priority)
+            }
+            keys = try await pendingJobs(queue, source: source)
+        } else {
+            keys = try await (source - base).keys()
+        }
+        switch order {
+        case .original: break
+        case .reverse: keys.reverse()
+        case .random: keys.shuffle()
+        }
+        if let maxCalls, !reserveJobs { keys = Array(keys.prefix(maxCalls)) }
+        let worker = reserveJobs ? try await WorkerIdentity.current(connection) : nil
+        // Read once: every make's `upstream` is traced over it.
+        let graph = try await connection.dependencies(of: [info.name.schema])
+        return (base, info, jobs, keys, worker, graph)
     }
 
     /// Pending jobs whose time has come, most urgent first, within the restrictions.
