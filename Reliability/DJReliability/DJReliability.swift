@@ -28,10 +28,19 @@ struct Faults: AsyncParsableCommand {
     @Option(help: "rows of the bulk insert (and grandchildren of the cascading delete)") var rows = 20_000
     @Option(help: "keys of the populate") var keys = 400
     @Option(help: "the server control script") var serverScript = "scripts/reliability-server"
+    @Option(help: "the cases, comma-separated: insert, delete, populate, reserve") var cases = "insert,delete,populate,reserve"
+    @Option(help: "the faults, comma-separated: restart, crash, kill-sessions") var faults = "restart,crash,kill-sessions"
 
     func run() async throws {
         let server = ServerControl(backend: backend, script: serverScript)
         var cases = ServerFaultCases(server: server, trials: trials, rows: rows, keys: keys)
+        cases.cases = Set(self.cases.split(separator: ",").map(String.init))
+        cases.faults = try self.faults.split(separator: ",").map { name in
+            guard let fault = ServerFault(rawValue: String(name)) else {
+                throw ValidationError("unknown fault \(name): restart, crash or kill-sessions")
+            }
+            return fault
+        }
         say("faults on \(backend): \(trials) trial(s) of each case under each fault")
         for record in try await cases.runAll() { ReliabilityLog.append(record) }
     }

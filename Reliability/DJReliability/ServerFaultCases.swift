@@ -11,6 +11,9 @@ struct ServerFaultCases {
     let rows: Int
     /// Keys of the populate.
     let keys: Int
+    /// The cases to run (`insert`, `delete`, `populate`, `reserve`) and the faults to run them under.
+    var cases: Set<String> = ["insert", "delete", "populate", "reserve"]
+    var faults: [ServerFault] = ServerFault.allCases
     var random = SystemRandomNumberGenerator()
 
     /// Runs every case under every fault; returns one record per case and fault.
@@ -19,11 +22,13 @@ struct ServerFaultCases {
         let db = try await server.connect()
         let schema = try await db.schema(
             "dj_rel_faults", tables: [RlItem.self, RlParent.self, RlChild.self, RlGrandchild.self, RlKey.self, RlResult.self])
-        for fault in ServerFault.allCases {
-            for record in [
-                try await bulkInsert(schema, fault), try await cascadeDelete(schema, fault),
-                try await populate(schema, fault, early: false), try await populate(schema, fault, early: true),
-            ] {
+        for fault in faults {
+            var done: [ReliabilityRecord] = []
+            if cases.contains("insert") { done.append(try await bulkInsert(schema, fault)) }
+            if cases.contains("delete") { done.append(try await cascadeDelete(schema, fault)) }
+            if cases.contains("populate") { done.append(try await populate(schema, fault, early: false)) }
+            if cases.contains("reserve") { done.append(try await populate(schema, fault, early: true)) }
+            for record in done {
                 say("  \(record.backend) · \(record.subject): tried \(record.tried), lost \(record.lost) · \(record.outcome)")
                 records.append(record)
             }

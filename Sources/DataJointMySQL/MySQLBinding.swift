@@ -36,6 +36,8 @@ struct MySQLClientError: Error {
             true
         case 1927, 4031:  // ER_CONNECTION_KILLED (MariaDB), ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
             true
+        case 5013, 5014:  // CR_ERR_NET_READ, CR_ERR_NET_WRITE (libmariadb: the socket failed, e.g. a broken pipe)
+            true
         default:
             false
         }

@@ -271,7 +271,12 @@ public struct Jobs: Sendable {
                 condition(key), .equals(.column("status"), .bind(.string("pending"))),
                 .binary(.column("scheduled_time"), "<=", JobsStatement.now(dialect)),
             ]))
-        return try await connection.execute(.update(update)) == 1
+        if try await connection.execute(.update(update)) == 1 { return true }
+        // Matched nothing: another worker has the job, or the connection was lost after the server ran the UPDATE
+        // and the driver ran it again on a new connection. The job's identity tells which.
+        let mine = table & key & (["status": "reserved", "host": worker.host, "pid": Value.int(Int64(worker.pid)),
+                                   "connection_id": Value.int(worker.connectionID)] as Row)
+        return try await mine.count() == 1
     }
 
     /// Marks a job done: removed, or kept as `success` with its duration under `jobs.keep_completed`.

@@ -21,9 +21,12 @@ extension Jobs {
                     .or(chunk.map(condition)), .equals(.column("status"), .bind(.string("pending"))),
                     .binary(.column("scheduled_time"), "<=", JobsStatement.now(dialect)),
                 ]))
-            guard try await connection.execute(.update(update)) > 0 else { continue }
-            // The keys of this batch reserved under this worker's identity are the ones just taken: a key of the
-            // batch was pending when the populate began, so no earlier reservation of this worker can hold it.
+            // The count the UPDATE reports is not relied on: when the connection is lost after the server ran it,
+            // the driver runs it again on a new connection, where it matches nothing; the SELECT still finds the
+            // jobs. The keys of this batch reserved under this worker's identity are the ones just taken: a key of
+            // the batch was pending when the populate began (or was handed back by this worker), so no earlier
+            // reservation of this worker can hold it.
+            try await connection.execute(.update(update))
             let mine = table & Array(chunk) & (["status": "reserved", "host": worker.host, "pid": Value.int(Int64(worker.pid)),
                                          "connection_id": Value.int(worker.connectionID)] as Row)
             for row in try await mine.fetchRows(keyAttributes, orderBy: [], limit: nil, offset: nil) {
