@@ -29,6 +29,8 @@ public struct PostgresDialect: Dialect {
     public var currentUserSQL: String? { "current_user" }
     /// NAMEDATALEN - 1.
     public var maxTableNameLength: Int { 63 }
+    /// MaxHeapAttributeNumber.
+    public var maxColumnsPerTable: Int { 1_600 }
     /// The protocol carries at most 65535 parameters per statement.
     public var maxParametersPerStatement: Int { 65_000 }
 

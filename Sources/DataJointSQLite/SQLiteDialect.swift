@@ -17,6 +17,8 @@ public struct SQLiteDialect: Dialect {
     /// UTC, as the text form SQLite stores datetimes in.
     public var currentTimestampSQL: String { "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
     public var maxTableNameLength: Int { 64 }
+    /// SQLITE_MAX_COLUMN as SQLite is built by default.
+    public var maxColumnsPerTable: Int { 2_000 }
     /// SQLite's default limit on bound parameters is 32766.
     public var maxParametersPerStatement: Int { 32_000 }
 

@@ -17,8 +17,10 @@ public protocol Dialect: Sendable {
     func qualifiedName(_ table: SQLTableName) -> String
     /// The placeholder for the `index`-th parameter (1-based).
     func placeholder(_ index: Int) -> String
-    /// The longest table name the backend accepts.
+    /// The longest table name the backend accepts (also the limit for schema and attribute names).
     var maxTableNameLength: Int { get }
+    /// The most columns a table may have, hidden columns included.
+    var maxColumnsPerTable: Int { get }
 
     /// The column type used to store an attribute of the given type.
     func columnType(for type: AttributeType) throws -> String
@@ -94,6 +96,7 @@ extension Dialect {
     }
 
     public var maxParametersPerStatement: Int { 30_000 }
+    public var maxColumnsPerTable: Int { 1_000 }
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
