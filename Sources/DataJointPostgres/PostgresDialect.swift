@@ -31,6 +31,8 @@ public struct PostgresDialect: Dialect {
     public var maxTableNameLength: Int { 63 }
     /// MaxHeapAttributeNumber.
     public var maxColumnsPerTable: Int { 1_600 }
+    /// PostgreSQL text cannot hold NUL.
+    public var textHoldsNUL: Bool { false }
     /// The protocol carries at most 65535 parameters per statement.
     public var maxParametersPerStatement: Int { 65_000 }
 

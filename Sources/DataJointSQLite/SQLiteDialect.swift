@@ -46,6 +46,8 @@ public struct SQLiteDialect: Dialect {
 
     /// SQLite keeps infinities but turns NaN into NULL.
     public func canStore(_ double: Double) -> Bool { !double.isNaN }
+    /// SQLite stores the NUL, but sqlite-nio reads text only up to it.
+    public var textHoldsNUL: Bool { false }
 
     public func columnType(for type: AttributeType) throws -> String {
         switch type {

@@ -50,6 +50,8 @@ public protocol Dialect: Sendable {
     func translateUserSQL(_ fragment: String) -> String
     /// True when a float column of this backend can hold the value (NaN and infinities are not everywhere).
     func canStore(_ double: Double) -> Bool
+    /// True when a text column keeps a NUL character (U+0000) and gives it back.
+    var textHoldsNUL: Bool { get }
     /// SQL for the server's current time with milliseconds, comparable with `datetime(3)` columns (job scheduling
     /// uses the server's clock, so workers on different hosts agree).
     var currentTimestampSQL: String { get }
@@ -100,6 +102,19 @@ extension Dialect {
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
+    public var textHoldsNUL: Bool { true }
+
+    /// Why a value, normalized for its column, cannot be stored on this backend; nil when it can.
+    public func unstorableReason(_ value: Value) -> String? {
+        switch value {
+        case .double(let d) where !canStore(d):
+            "\(d) cannot be stored on \(backendName) (its float columns hold finite numbers\(canStore(.infinity) ? " and infinities" : "") only)"
+        case .string(let s) where !textHoldsNUL && s.unicodeScalars.contains("\u{0}"):
+            "text with a NUL character (U+0000) cannot be stored on \(backendName) (it would be cut short there); store such data as bytes"
+        default:
+            nil
+        }
+    }
     public var currentTimestampSQL: String { "CURRENT_TIMESTAMP(3)" }
     public var connectionIDSQL: String? { nil }
     public var currentUserSQL: String? { nil }

@@ -104,11 +104,17 @@ struct QueryCompiler {
     }
 
     /// Refuses a name for a new attribute (of proj or aggr) that is not a valid attribute name.
-    static func checkNewName(_ name: String, operation: String) throws {
+    static func checkNewName(_ name: String, operation: String, dialect: any Dialect) throws {
         guard name.range(of: #"^[a-z_][a-z0-9_]*\z"#, options: .regularExpression) != nil else {
             throw DataJointError(
                 .query,
                 "invalid attribute name `\(name)` in \(operation): names are lowercase letters, digits and underscores")
+        }
+        guard name.count <= dialect.maxTableNameLength else {
+            throw DataJointError(
+                .query,
+                "invalid attribute name `\(name)` in \(operation): \(name.count) characters, and \(dialect.backendName) "
+                    + "accepts at most \(dialect.maxTableNameLength)")
         }
     }
 
@@ -127,8 +133,9 @@ struct QueryCompiler {
     /// the text is blank.
     static func userSQL(_ sql: SQL, dialect: any Dialect) throws -> SQLExpression? {
         let (text, values) = try sql.markedText()
-        try checkContained(text, written: sql, dialect: dialect)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Checked as sent: a line comment whose line break was trimmed would hide what follows.
+        try checkContained(trimmed, written: sql, dialect: dialect)
         return trimmed.isEmpty ? nil : .fragment(dialect.translateUserSQL(trimmed), binds: values)
     }
 
@@ -194,7 +201,7 @@ struct QueryCompiler {
         // New attributes: renames of existing attributes, or SQL expressions.
         var named: [(name: String, expression: SQL, rename: String?)] = []
         for (name, expression) in spec.named {
-            try QueryCompiler.checkNewName(name, operation: "proj")
+            try QueryCompiler.checkNewName(name, operation: "proj", dialect: input.connection.dialect)
             if let text = expression.verbatimText?.trimmingCharacters(in: .whitespaces), heading.contains(text) {
                 named.append((name, expression, text))
             } else {
@@ -330,7 +337,7 @@ struct QueryCompiler {
         var columns: [(SQLExpression, alias: String?)] = kept.names.map { (.column($0), nil) }
         var computed = a.computed.intersection(Set(kept.names))
         for (name, expression) in spec.named {
-            try QueryCompiler.checkNewName(name, operation: "aggr")
+            try QueryCompiler.checkNewName(name, operation: "aggr", dialect: a.connection.dialect)
             guard !kept.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             attributes.append(
                 Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
@@ -432,7 +439,7 @@ struct QueryCompiler {
         var columns: [(SQLExpression, alias: String?)] = attributes.map { (.column($0), nil) }
         var computed = query.computed.intersection(Set(attributes))
         for (name, expression) in spec.named {
-            try QueryCompiler.checkNewName(name, operation: "aggr")
+            try QueryCompiler.checkNewName(name, operation: "aggr", dialect: query.connection.dialect)
             guard !attributes.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             heading.append(Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
             columns.append((try QueryCompiler.computedColumn(expression, name: name, dialect: query.connection.dialect), name))
