@@ -48,6 +48,8 @@ public struct SQLiteDialect: Dialect {
     public func canStore(_ double: Double) -> Bool { !double.isNaN }
     /// SQLite stores the NUL, but sqlite-nio reads text only up to it.
     public var textHoldsNUL: Bool { false }
+    /// SQLITE_MAX_LENGTH as SQLite is built by default.
+    public var maxValueBytes: Int? { 1_000_000_000 }
 
     public func columnType(for type: AttributeType) throws -> String {
         switch type {

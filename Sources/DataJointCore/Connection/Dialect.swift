@@ -52,6 +52,8 @@ public protocol Dialect: Sendable {
     func canStore(_ double: Double) -> Bool
     /// True when a text column keeps a NUL character (U+0000) and gives it back.
     var textHoldsNUL: Bool { get }
+    /// The most bytes one value may have on this backend, when the backend has a fixed limit.
+    var maxValueBytes: Int? { get }
     /// SQL for the server's current time with milliseconds, comparable with `datetime(3)` columns (job scheduling
     /// uses the server's clock, so workers on different hosts agree).
     var currentTimestampSQL: String { get }
@@ -103,6 +105,7 @@ extension Dialect {
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
     public var textHoldsNUL: Bool { true }
+    public var maxValueBytes: Int? { nil }
 
     /// Why a value, normalized for its column, cannot be stored on this backend; nil when it can.
     public func unstorableReason(_ value: Value) -> String? {
@@ -111,6 +114,12 @@ extension Dialect {
             "\(d) cannot be stored on \(backendName) (its float columns hold finite numbers\(canStore(.infinity) ? " and infinities" : "") only)"
         case .string(let s) where !textHoldsNUL && s.unicodeScalars.contains("\u{0}"):
             "text with a NUL character (U+0000) cannot be stored on \(backendName) (it would be cut short there); store such data as bytes"
+        case .bytes(let d) where maxValueBytes.map { d.count > $0 } == true:
+            "a value of \(d.count) bytes is larger than \(backendName) stores in one value (\(maxValueBytes!) bytes); "
+                + "keep data this large in an object store (<blob@store>, <attach@store>, <object@store>)"
+        case .string(let s) where maxValueBytes.map { s.utf8.count > $0 } == true:
+            "a text of \(s.utf8.count) bytes is larger than \(backendName) stores in one value (\(maxValueBytes!) bytes); "
+                + "keep data this large in an object store (<attach@store>, <object@store>)"
         default:
             nil
         }
