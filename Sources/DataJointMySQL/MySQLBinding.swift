@@ -394,7 +394,16 @@ final class MySQLStatementCursor: MySQLResultCursor {
         guard let statement else { return nil }
         let rc = mysql_stmt_fetch(statement)
         if rc == MYSQL_NO_DATA { return nil }
-        if rc == 1 { throw MySQLClientError(statement: statement) }
+        if rc == 1 {
+            let error = MySQLClientError(statement: statement)
+            guard error.code == 0 else { throw error }
+            // libmariadb could not read the row and does not say why (a row larger than the client accepts): the
+            // rest of the row is still on its way, so the connection is out of step and must not be used again.
+            let reason = statement.pointee.mysql.map { String(cString: mysql_error($0)) } ?? ""
+            throw MySQLClientError(
+                2013, "a row of the result could not be read\(reason.isEmpty ? "" : " (\(reason))"); it may be larger than "
+                    + "the client accepts (max_allowed_packet), and the connection was closed")
+        }
         // 0, or MYSQL_DATA_TRUNCATED when a value outgrew its buffer: such values are read below.
         var row: [Value] = []
         row.reserveCapacity(kinds.count)

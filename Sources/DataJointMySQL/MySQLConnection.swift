@@ -84,6 +84,10 @@ final class MySQLConnection: @unchecked Sendable {
         var localInfile: UInt32 = options.localInfile && options.advertisesLocalInfile ? 1 : 0
         mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &localInfile)
         MySQLLocalInfileHandler.install(on: handle, serving: nil)
+        // Rows as large as the server sends (its max_allowed_packet goes up to 1 GiB, and a row holding a value that
+        // large is a little larger): libmariadb's own limit, 1 GiB, would leave such a row unreadable.
+        var maxPacket: UInt = 2 << 30
+        mysql_options(handle, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxPacket)
         let flags = UInt(CLIENT_FOUND_ROWS)
         guard mysql_real_connect(handle, options.host, options.user, options.password, nil, UInt32(options.port), nil, flags) != nil
         else {

@@ -15,6 +15,8 @@ public struct MySQLDialect: Dialect {
     public var connectionIDSQL: String? { "CONNECTION_ID()" }
     public var currentUserSQL: String? { "USER()" }
     public var maxTableNameLength: Int { 64 }
+    /// InnoDB's limit (the server's own is 4096).
+    public var maxColumnsPerTable: Int { 1_017 }
     /// The prepared-statement protocol counts parameters in 16 bits.
     public var maxParametersPerStatement: Int { 65_535 }
     /// Well under the smallest common `max_allowed_packet` (16 MB on MariaDB); values of a megabyte or more are

@@ -29,6 +29,13 @@ public struct PostgresDialect: Dialect {
     public var currentUserSQL: String? { "current_user" }
     /// NAMEDATALEN - 1.
     public var maxTableNameLength: Int { 63 }
+    /// MaxHeapAttributeNumber.
+    public var maxColumnsPerTable: Int { 1_600 }
+    /// PostgreSQL text cannot hold NUL.
+    public var textHoldsNUL: Bool { false }
+    /// A value and the message that carries it must stay under 1 GiB (MaxAllocSize); a margin for the rest of the
+    /// message.
+    public var maxValueBytes: Int? { (1 << 30) - (1 << 20) }
     /// The protocol carries at most 65535 parameters per statement.
     public var maxParametersPerStatement: Int { 65_000 }
 

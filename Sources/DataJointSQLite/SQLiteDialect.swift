@@ -17,6 +17,8 @@ public struct SQLiteDialect: Dialect {
     /// UTC, as the text form SQLite stores datetimes in.
     public var currentTimestampSQL: String { "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
     public var maxTableNameLength: Int { 64 }
+    /// SQLITE_MAX_COLUMN as SQLite is built by default.
+    public var maxColumnsPerTable: Int { 2_000 }
     /// SQLite's default limit on bound parameters is 32766.
     public var maxParametersPerStatement: Int { 32_000 }
 
@@ -44,6 +46,10 @@ public struct SQLiteDialect: Dialect {
 
     /// SQLite keeps infinities but turns NaN into NULL.
     public func canStore(_ double: Double) -> Bool { !double.isNaN }
+    /// SQLite stores the NUL, but sqlite-nio reads text only up to it.
+    public var textHoldsNUL: Bool { false }
+    /// SQLITE_MAX_LENGTH as SQLite is built by default.
+    public var maxValueBytes: Int? { 1_000_000_000 }
 
     public func columnType(for type: AttributeType) throws -> String {
         switch type {

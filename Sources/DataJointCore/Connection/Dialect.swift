@@ -17,8 +17,10 @@ public protocol Dialect: Sendable {
     func qualifiedName(_ table: SQLTableName) -> String
     /// The placeholder for the `index`-th parameter (1-based).
     func placeholder(_ index: Int) -> String
-    /// The longest table name the backend accepts.
+    /// The longest table name the backend accepts (also the limit for schema and attribute names).
     var maxTableNameLength: Int { get }
+    /// The most columns a table may have, hidden columns included.
+    var maxColumnsPerTable: Int { get }
 
     /// The column type used to store an attribute of the given type.
     func columnType(for type: AttributeType) throws -> String
@@ -48,6 +50,10 @@ public protocol Dialect: Sendable {
     func translateUserSQL(_ fragment: String) -> String
     /// True when a float column of this backend can hold the value (NaN and infinities are not everywhere).
     func canStore(_ double: Double) -> Bool
+    /// True when a text column keeps a NUL character (U+0000) and gives it back.
+    var textHoldsNUL: Bool { get }
+    /// The most bytes one value may have on this backend, when the backend has a fixed limit.
+    var maxValueBytes: Int? { get }
     /// SQL for the server's current time with milliseconds, comparable with `datetime(3)` columns (job scheduling
     /// uses the server's clock, so workers on different hosts agree).
     var currentTimestampSQL: String { get }
@@ -94,9 +100,30 @@ extension Dialect {
     }
 
     public var maxParametersPerStatement: Int { 30_000 }
+    public var maxColumnsPerTable: Int { 1_000 }
     public var maxStatementBytes: Int { 16 << 20 }
     public func translateUserSQL(_ fragment: String) -> String { fragment }
     public func canStore(_ double: Double) -> Bool { double.isFinite }
+    public var textHoldsNUL: Bool { true }
+    public var maxValueBytes: Int? { nil }
+
+    /// Why a value, normalized for its column, cannot be stored on this backend; nil when it can.
+    public func unstorableReason(_ value: Value) -> String? {
+        switch value {
+        case .double(let d) where !canStore(d):
+            "\(d) cannot be stored on \(backendName) (its float columns hold finite numbers\(canStore(.infinity) ? " and infinities" : "") only)"
+        case .string(let s) where !textHoldsNUL && s.unicodeScalars.contains("\u{0}"):
+            "text with a NUL character (U+0000) cannot be stored on \(backendName) (it would be cut short there); store such data as bytes"
+        case .bytes(let d) where maxValueBytes.map { d.count > $0 } == true:
+            "a value of \(d.count) bytes is larger than \(backendName) stores in one value (\(maxValueBytes!) bytes); "
+                + "keep data this large in an object store (<blob@store>, <attach@store>, <object@store>)"
+        case .string(let s) where maxValueBytes.map { s.utf8.count > $0 } == true:
+            "a text of \(s.utf8.count) bytes is larger than \(backendName) stores in one value (\(maxValueBytes!) bytes); "
+                + "keep data this large in an object store (<attach@store>, <object@store>)"
+        default:
+            nil
+        }
+    }
     public var currentTimestampSQL: String { "CURRENT_TIMESTAMP(3)" }
     public var connectionIDSQL: String? { nil }
     public var currentUserSQL: String? { nil }

@@ -4,7 +4,10 @@ struct DeclarationResolver {
     /// Finds the table a foreign-key reference names (`Parent`, `master`, `Master.Part`, `schema.Parent`).
     let resolve: (String, String) async throws -> TableInfo
     let settings: Settings
+    /// The longest table name the backend accepts, also the longest attribute name (an identifier like it).
     let maxTableNameLength: Int
+    /// The most columns a table of the backend may have.
+    let maxColumns: Int
     let codecs: CodecRegistry
 
     struct Result {
@@ -32,6 +35,7 @@ struct DeclarationResolver {
                 if columns.contains(where: { $0.name == a.name }) {
                     throw DataJointError.declaration("Attribute `\(a.name)` is declared twice", line: a.line)
                 }
+                try checkLength(ofAttribute: a.name, line: a.line)
                 var attribute = Attribute(
                     name: a.name, type: a.type, typeText: a.typeText, inPrimaryKey: a.inPrimaryKey,
                     nullable: a.nullable, defaultValue: a.defaultValue, comment: a.comment)
@@ -67,6 +71,7 @@ struct DeclarationResolver {
                 }
                 var renameMap: [String: String] = [:]  // parent attribute -> child attribute
                 for rename in fk.renames {
+                    try checkLength(ofAttribute: rename.newName, line: fk.line)
                     guard parentKey.contains(rename.originalName) else {
                         throw DataJointError.declaration(
                             "`\(rename.originalName)` is not a primary-key attribute of \(fk.reference)", line: fk.line)
@@ -137,9 +142,25 @@ struct DeclarationResolver {
                 storedComments[column.name] = column.storedComment
             }
         }
+        guard columns.count <= maxColumns else {
+            throw DataJointError(
+                .declaration,
+                "Table `\(name.table)` has too many columns: \(columns.count) (hidden columns included), and the "
+                    + "database accepts at most \(maxColumns) in a table. Split the attributes over part tables or "
+                    + "tables with the same primary key, or store them together in one <blob> or json attribute")
+        }
         let declaration = TableDeclaration(
             name: name, comment: definition.comment, columns: columns, primaryKey: primaryKey,
             foreignKeys: foreignKeys, indexes: indexes, storedComments: storedComments, inheritedColumns: inheritedColumns)
         return Result(declaration: declaration, lineage: lineage)
+    }
+
+    /// Refuses an attribute name longer than the database keeps (PostgreSQL would silently cut it short).
+    func checkLength(ofAttribute name: String, line: String) throws {
+        guard name.count <= maxTableNameLength else {
+            throw DataJointError.declaration(
+                "Attribute name `\(name)` is too long: \(name.count) characters, and the database accepts at most "
+                    + "\(maxTableNameLength)", line: line)
+        }
     }
 }

@@ -62,7 +62,7 @@ public struct DefinitionParser: Sendable {
             name.append(chars[i])
             i += 1
         }
-        guard name.range(of: #"^[a-z_][a-z0-9_]*$"#, options: .regularExpression) != nil else {
+        guard name.range(of: #"^[a-z_][a-z0-9_]*\z"#, options: .regularExpression) != nil else {
             throw DataJointError.declaration(
                 "Declaration error: invalid attribute name; names are lowercase letters, digits and underscores, "
                     + "starting with a letter", line: line)
@@ -145,7 +145,7 @@ public struct DefinitionParser: Sendable {
             return .string(inner.replacingOccurrences(of: "\\" + String(q), with: String(q))
                 .replacingOccurrences(of: doubled, with: String(q)))
         }
-        if text.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"#, options: .regularExpression) != nil {
+        if text.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\z"#, options: .regularExpression) != nil {
             return .literal(text)
         }
         // As in the reference, an unquoted word is a string default.
@@ -216,7 +216,7 @@ public struct DefinitionParser: Sendable {
     }
 
     func isIdentifier(_ s: String) -> Bool {
-        s.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil
+        s.range(of: #"^[A-Za-z_][A-Za-z0-9_]*\z"#, options: .regularExpression) != nil
     }
 
     // MARK: indexes

@@ -103,6 +103,21 @@ struct QueryCompiler {
         return common
     }
 
+    /// Refuses a name for a new attribute (of proj or aggr) that is not a valid attribute name.
+    static func checkNewName(_ name: String, operation: String, dialect: any Dialect) throws {
+        guard name.range(of: #"^[a-z_][a-z0-9_]*\z"#, options: .regularExpression) != nil else {
+            throw DataJointError(
+                .query,
+                "invalid attribute name `\(name)` in \(operation): names are lowercase letters, digits and underscores")
+        }
+        guard name.count <= dialect.maxTableNameLength else {
+            throw DataJointError(
+                .query,
+                "invalid attribute name `\(name)` in \(operation): \(name.count) characters, and \(dialect.backendName) "
+                    + "accepts at most \(dialect.maxTableNameLength)")
+        }
+    }
+
     func checkAttributes(_ names: [String], in query: CompiledQuery, operation: String) throws {
         for name in names where !query.heading.contains(name) {
             throw DataJointError(
@@ -119,7 +134,23 @@ struct QueryCompiler {
     static func userSQL(_ sql: SQL, dialect: any Dialect) throws -> SQLExpression? {
         let (text, values) = try sql.markedText()
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Checked as sent: a line comment whose line break was trimmed would hide what follows.
+        try checkContained(trimmed, written: sql, dialect: dialect)
         return trimmed.isEmpty ? nil : .fragment(dialect.translateUserSQL(trimmed), binds: values)
+    }
+
+    /// Refuses user-written SQL that could reach beyond its place in the statement (see
+    /// `SQLFragment.containmentProblem`), read as the backend reads it: raw SQL is an expression, never more.
+    static func checkContained(_ text: String, written: SQL, dialect: any Dialect) throws {
+        let backend = dialect.backendName
+        let fragment = SQLFragment(text, mysqlSyntax: backend == "mysql")
+        guard let problem = fragment.containmentProblem(
+            questionMarkPlaceholders: backend != "postgresql", namedPlaceholders: backend == "sqlite")
+        else { return }
+        throw DataJointError(
+            .query,
+            "the SQL text \"\(written)\" contains \(problem); a condition, computed attribute or ordering must be one "
+                + "SQL expression. Interpolate values (\"name = \\(value)\") so that they are sent as bound parameters")
     }
 
     /// The column of a computed attribute: its SQL expression, which must not be blank.
@@ -170,9 +201,7 @@ struct QueryCompiler {
         // New attributes: renames of existing attributes, or SQL expressions.
         var named: [(name: String, expression: SQL, rename: String?)] = []
         for (name, expression) in spec.named {
-            guard name.range(of: #"^[a-z_][a-z0-9_]*$"#, options: .regularExpression) != nil else {
-                throw DataJointError(.query, "invalid attribute name `\(name)` in proj")
-            }
+            try QueryCompiler.checkNewName(name, operation: "proj", dialect: input.connection.dialect)
             if let text = expression.verbatimText?.trimmingCharacters(in: .whitespaces), heading.contains(text) {
                 named.append((name, expression, text))
             } else {
@@ -308,6 +337,7 @@ struct QueryCompiler {
         var columns: [(SQLExpression, alias: String?)] = kept.names.map { (.column($0), nil) }
         var computed = a.computed.intersection(Set(kept.names))
         for (name, expression) in spec.named {
+            try QueryCompiler.checkNewName(name, operation: "aggr", dialect: a.connection.dialect)
             guard !kept.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             attributes.append(
                 Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
@@ -409,6 +439,7 @@ struct QueryCompiler {
         var columns: [(SQLExpression, alias: String?)] = attributes.map { (.column($0), nil) }
         var computed = query.computed.intersection(Set(attributes))
         for (name, expression) in spec.named {
+            try QueryCompiler.checkNewName(name, operation: "aggr", dialect: query.connection.dialect)
             guard !attributes.contains(name) else { throw DataJointError(.query, "aggr would produce attribute `\(name)` twice") }
             heading.append(Attribute(name: name, type: .native("computed", .text), typeText: "computed", comment: "calculated attribute"))
             columns.append((try QueryCompiler.computedColumn(expression, name: name, dialect: query.connection.dialect), name))
@@ -430,6 +461,7 @@ struct QueryCompiler {
         var out: [SQLOrdering] = []
         for term in terms {
             let (text, values) = try term.markedText()
+            try QueryCompiler.checkContained(text, written: term, dialect: query.connection.dialect)
             let fragment = SQLFragment(text)
             var range = fragment.trimmed(fragment.tokens.indices)
             guard !range.isEmpty else { continue }

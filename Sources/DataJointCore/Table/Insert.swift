@@ -443,11 +443,8 @@ struct RowValidator {
                         "Invalid value for `\(table)`.`\(attribute(index).name)`\(at): expected \(attribute(index).typeText), got "
                             + "\(value.kindName) \(String(describing: value).prefix(80))")
                 }
-                if case .double(let d) = normalized, !dialect.canStore(d) {
-                    throw DataJointError(
-                        .invalidValue,
-                        "`\(table)`.`\(attribute(index).name)`\(at): \(d) cannot be stored on \(dialect.backendName) "
-                            + "(its float columns hold finite numbers\(dialect.canStore(.infinity) ? " and infinities" : "") only)")
+                if let reason = dialect.unstorableReason(normalized) {
+                    throw DataJointError(.invalidValue, "`\(table)`.`\(attribute(index).name)`\(at): \(reason)")
                 }
                 values.append(dialect.encode(normalized, as: type))
             }

@@ -20,11 +20,18 @@ public final class Schema: Sendable {
         self.connection = connection
     }
 
-    static func validateName(_ name: String) throws {
-        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil, name.count <= 64 else {
+    /// Checks a schema name: ASCII letters, digits and underscores, at most `maxLength` characters (the backend's
+    /// limit on identifiers; PostgreSQL would silently cut a longer name short).
+    static func validateName(_ name: String, maxLength: Int = 64) throws {
+        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*\z"#, options: .regularExpression) != nil else {
             throw DataJointError(
                 .declaration,
                 "Invalid schema name `\(name)`: use letters, digits and underscores, starting with a letter")
+        }
+        guard name.count <= maxLength else {
+            throw DataJointError(
+                .declaration,
+                "Invalid schema name `\(name)`: it has \(name.count) characters, and the database accepts at most \(maxLength)")
         }
     }
 
@@ -130,6 +137,7 @@ public final class Schema: Sendable {
         let resolver = DeclarationResolver(
             resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
             settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength,
+            maxColumns: connection.dialect.maxColumnsPerTable,
             codecs: connection.codecs)
         let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
         for case .attribute(let attribute) in parsed.lines where warnNativeTypes {
@@ -245,7 +253,7 @@ extension Connection {
 
     /// Opens a schema, creating it if needed, and declares the given tables in order.
     public func schema(_ name: String, tables: [any UserTable.Type], create: Bool = true) async throws -> Schema {
-        try Schema.validateName(name)
+        try Schema.validateName(name, maxLength: dialect.maxTableNameLength)
         let schema = Schema(name: name, connection: self)
         if try await !schema.exists() {
             guard create else {

@@ -53,7 +53,7 @@ public enum Tier: String, Sendable, Hashable, CaseIterable {
 /// Converts a CamelCase class name to the snake_case table name (`SessionTrial` -> `session_trial`).
 public func snakeCase(fromCamelCase name: String) throws -> String {
     let cleaned = name.replacingOccurrences(of: "_", with: "")
-    guard cleaned.range(of: "^[A-Z][A-Za-z0-9]*$", options: .regularExpression) != nil else {
+    guard cleaned.range(of: #"^[A-Z][A-Za-z0-9]*\z"#, options: .regularExpression) != nil else {
         throw DataJointError(
             .declaration,
             "Invalid table name `\(name)`: a table class name must be CamelCase, starting with a capital letter")

@@ -46,6 +46,9 @@ extension Table {
                         .invalidValue,
                         "Invalid value for `\(table)`.`\(name)`: expected \(attribute.typeText), got \(value.kindName) \(value)")
                 }
+                if let reason = dialect.unstorableReason(normalized) {
+                    throw DataJointError(.invalidValue, "`\(table)`.`\(name)`: \(reason)")
+                }
                 assignments.append((name, .bind(dialect.encode(normalized, as: attribute.type))))
             }
         } catch {

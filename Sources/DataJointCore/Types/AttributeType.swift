@@ -180,15 +180,20 @@ public enum AttributeType: Sendable, Hashable, CustomStringConvertible {
         return values.isEmpty ? nil : values
     }
 
-    private static let nativePatterns: [(NativeCategory, String)] = [
-        (.integer, #"^(((tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?(\s+auto_increment)?|serial)$"#),
-        (.numeric, #"^(decimal|numeric|dec|fixed)(\s*\(.+\))?(\s+unsigned)?(\s+zerofill)?$"#),
-        (.float, #"^(double|float|real)(\s*\(.+\))?(\s+unsigned)?$"#),
-        (.string, #"^(var)?char\s*\(.+\)$"#),
-        (.temporal, #"^(time|timestamp|year)(\s*\(.+\))?$"#),
-        (.blob, #"^(tiny|small|medium|long)?blob$"#),
-        (.text, #"^(tiny|small|medium|long)?text$"#),
-    ]
+    /// Native types, whose text goes into the DDL as written: so their arguments may only be numbers (`int(11)`,
+    /// `decimal(10,2)`, `char(8)`), never other SQL.
+    private static let nativePatterns: [(NativeCategory, String)] = {
+        let args = #"\(\s*\d+\s*(,\s*\d+\s*)?\)"#
+        return [
+            (.integer, #"^(((tiny|small|medium|big|)int|integer)(\s*"# + args + #")?(\s+unsigned)?(\s+auto_increment)?|serial)\z"#),
+            (.numeric, #"^(decimal|numeric|dec|fixed)(\s*"# + args + #")?(\s+unsigned)?(\s+zerofill)?\z"#),
+            (.float, #"^(double|float|real)(\s*"# + args + #")?(\s+unsigned)?\z"#),
+            (.string, #"^(var)?char\s*"# + args + #"\z"#),
+            (.temporal, #"^(time|timestamp|year)(\s*"# + args + #")?\z"#),
+            (.blob, #"^(tiny|small|medium|long)?blob\z"#),
+            (.text, #"^(tiny|small|medium|long)?text\z"#),
+        ]
+    }()
 
     static func nativeCategory(of lower: String) -> NativeCategory? {
         for (category, pattern) in nativePatterns

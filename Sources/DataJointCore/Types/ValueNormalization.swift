@@ -127,7 +127,7 @@ extension AttributeType {
             return Decimal(string: String(d), locale: Locale(identifier: "en_US_POSIX"))
         case .string(let s):
             let t = s.trimmingCharacters(in: .whitespaces)
-            guard t.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"#, options: .regularExpression) != nil else { return nil }
+            guard t.range(of: #"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\z"#, options: .regularExpression) != nil else { return nil }
             return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
         default: return nil
         }
