@@ -21,24 +21,26 @@ struct S3FaultTests {
             """
     }
 
-    /// A moto server, a proxy to it, a bucket, and a connection to the test's database whose default store is that
-    /// bucket reached through the proxy.
-    struct Setup {
+    /// A moto server, a proxy to it, and a bucket: started before the test takes its turn on the database.
+    struct Service {
         let moto: PrivateMoto
         let proxy: FaultProxy
         let bucket: String
-        let db: Connection
-        let items: Table
 
-        init(schema: String) async throws {
+        init() async throws {
             moto = try await PrivateMoto()
             proxy = try FaultProxy(to: moto.port)
             bucket = try await moto.makeBucket()
+        }
+
+        /// A connection to the test's database whose default store is the bucket, reached through the proxy, and
+        /// the table `S3FaultItem` in `schema`.
+        func connect(schema: String) async throws -> (Connection, Table) {
             var settings = Settings(safemode: false)
             settings.stores = ["default": "lake", "lake": moto.storeSettings(bucket: bucket, port: proxy.port)]
-            db = try await TestDatabase.connect(settings: settings)
+            let db = try await TestDatabase.connect(settings: settings)
             db.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
-            items = try await db.schema(schema, tables: S3FaultItem.self)[S3FaultItem.self]
+            return (db, try await db.schema(schema, tables: S3FaultItem.self)[S3FaultItem.self])
         }
 
         /// The objects in the bucket, listed directly on moto.
@@ -54,7 +56,7 @@ struct S3FaultTests {
     }
 
     static func content(_ id: Int, megabytes: Int) -> Data {
-        StoreFaultPipeline.bytes(id, salt: 11, count: megabytes << 20)
+        StoreFaultPipeline.random(seed: UInt64(100 + id), count: megabytes << 20)
     }
 
     /// Inserts a row with `megabytes` of content and a small blob, and checks that it reads back.
@@ -72,26 +74,28 @@ struct S3FaultTests {
     @Test("the S3 service stopped in the middle of a large upload: a store error and no row; once it is back, the next insert works",
           arguments: TestBackend.all)
     func serviceStoppedDuringUpload(backend: TestBackend) async throws {
+        let service = try await Service()
+        defer { service.cleanUp() }
         try await backend.run { () async throws in
-            let setup = try await Setup(schema: "fault_s3_stopped")
-            defer { setup.cleanUp() }
+            let (_, items) = try await service.connect(schema: "fault_s3_stopped")
             // A 24 MB upload takes at least 1.5 s: a stop after 3 MB (SIGTERM with 1 s of grace, or SIGKILL) comes
             // in the middle of it.
-            setup.proxy.limitUploads(to: 16 << 20)
+            service.proxy.limitUploads(to: 16 << 20)
             var messages: [String] = []
-            let stops: [(name: String, signal: Int32)] = [("SIGKILL", SIGKILL), ("SIGTERM", SIGTERM)]
+            // SIGKILL, or SIGTERM then SIGKILL after 1 s, in turn (SIGTERM first on PostgreSQL).
+            let signals: [(name: String, signal: Int32)] = [("SIGKILL", SIGKILL), ("SIGTERM and SIGKILL 1 s later", SIGTERM)]
+            let stops = (0..<ReliabilityLog.iterations(standard: 1)).map { signals[($0 + (backend == .postgresql ? 1 : 0)) % 2] }
             for (round, stop) in stops.enumerated() {
-                let uploadedBefore = setup.proxy.uploadedBytes
-                let items = setup.items
+                let uploadedBefore = service.proxy.uploadedBytes
                 let insert = Task {
                     try await items.insert1(["item_id": Value.int(Int64(round)), "content": Value.bytes(Self.content(round, megabytes: 24))])
                 }
                 // Stopped once a few megabytes of the object went through.
                 let deadline = ContinuousClock.now + .seconds(60)
-                while setup.proxy.uploadedBytes - uploadedBefore < 3 << 20, ContinuousClock.now < deadline {
+                while service.proxy.uploadedBytes - uploadedBefore < 3 << 20, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                try await setup.moto.stop(stop.signal)
+                try await service.moto.stop(stop.signal)
 
                 let result = await insert.result
                 #expect(throws: DataJointError.self, "\(stop.name)") { try result.get() }
@@ -100,16 +104,16 @@ struct S3FaultTests {
                     #expect(error.message.contains("cannot reach the service"), "\(stop.name): \(error)")
                     messages.append(error.message)
                 }
-                #expect(try await setup.items.count() == 0, "\(stop.name)")
+                #expect(try await items.count() == 0, "\(stop.name)")
 
                 // The service comes back (empty, as moto keeps nothing): the next insert works.
-                try await setup.moto.start()
-                try await setup.moto.createBucket(setup.bucket)
-                try await Self.insertAndRead(setup.items, id: 100 + round, megabytes: 1)
-                try await setup.items.deleteQuick()
+                try await service.moto.start()
+                try await service.moto.createBucket(service.bucket)
+                try await Self.insertAndRead(items, id: 100 + round, megabytes: 1)
+                try await items.deleteQuick()
             }
             ReliabilityLog.append(ReliabilityRecord(
-                section: "faults", subject: "S3 service (moto) stopped (SIGKILL; SIGTERM, then SIGKILL after 1 s) in the middle of a 24 MB upload",
+                section: "faults", subject: "S3 service (moto) stopped (\(Set(stops.map(\.name)).sorted().joined(separator: ", "))) in the middle of a 24 MB upload",
                 backend: "\(backend.rawValue)+s3", tried: stops.count, lost: 0,
                 outcome: "the insert failed with DataJointError(store) \"\(messages.first.map { String($0.prefix(200)) } ?? "")\"; "
                     + "no row; after the restart the next insert worked"))
@@ -119,13 +123,14 @@ struct S3FaultTests {
     @Test("a connection reset in the middle of an upload is retried: the insert succeeds and stores each object once",
           arguments: TestBackend.all)
     func resetDuringUpload(backend: TestBackend) async throws {
+        let service = try await Service()
+        defer { service.cleanUp() }
         try await backend.run { () async throws in
-            let setup = try await Setup(schema: "fault_s3_reset")
-            defer { setup.cleanUp() }
-            setup.proxy.resetNextConnection(afterClientBytes: 1 << 20)
-            try await Self.insertAndRead(setup.items, id: 1, megabytes: 4)
-            #expect(setup.proxy.connectionsReset == 1)
-            #expect(try await setup.storedObjects().count == 2)  // the content and the blob
+            let (_, items) = try await service.connect(schema: "fault_s3_reset")
+            service.proxy.resetNextConnection(afterClientBytes: 1 << 20)
+            try await Self.insertAndRead(items, id: 1, megabytes: 4)
+            #expect(service.proxy.connectionsReset == 1)
+            #expect(try await service.storedObjects().count == 2)  // the content and the blob
             ReliabilityLog.append(ReliabilityRecord(
                 section: "faults", subject: "S3 connection reset after 1 MB of a 4 MB upload",
                 backend: "\(backend.rawValue)+s3", tried: 1, lost: 0,
@@ -136,16 +141,16 @@ struct S3FaultTests {
     @Test("a refused connection is retried until the S3 service accepts again: the insert succeeds",
           arguments: TestBackend.all)
     func refusedWhileRestarting(backend: TestBackend) async throws {
+        let service = try await Service()
+        defer { service.cleanUp() }
         try await backend.run { () async throws in
-            let setup = try await Setup(schema: "fault_s3_refused")
-            defer { setup.cleanUp() }
-            setup.proxy.refuseConnections()
-            let items = setup.items
+            let (_, items) = try await service.connect(schema: "fault_s3_refused")
+            service.proxy.refuseConnections()
             let insert = Task { try await Self.insertAndRead(items, id: 1, megabytes: 1) }
             try await Task.sleep(for: .milliseconds(800))
-            try setup.proxy.acceptConnections()
+            try service.proxy.acceptConnections()
             try await insert.value
-            #expect(try await setup.items.count() == 1)
+            #expect(try await items.count() == 1)
             ReliabilityLog.append(ReliabilityRecord(
                 section: "faults", subject: "S3 service refusing connections for 0.8 s during an insert",
                 backend: "\(backend.rawValue)+s3", tried: 1, lost: 0,
@@ -155,15 +160,16 @@ struct S3FaultTests {
 
     @Test("slow S3 responses (each held back 400 ms): inserts and fetches still succeed", arguments: TestBackend.all)
     func slowResponses(backend: TestBackend) async throws {
+        let service = try await Service()
+        defer { service.cleanUp() }
         try await backend.run { () async throws in
-            let setup = try await Setup(schema: "fault_s3_slow")
-            defer { setup.cleanUp() }
-            setup.proxy.delayResponses(by: .milliseconds(400))
+            let (_, items) = try await service.connect(schema: "fault_s3_slow")
+            service.proxy.delayResponses(by: .milliseconds(400))
             let started = ContinuousClock.now
-            for id in 1...2 { try await Self.insertAndRead(setup.items, id: id, megabytes: 2) }
+            for id in 1...2 { try await Self.insertAndRead(items, id: id, megabytes: 2) }
             let elapsed = ContinuousClock.now - started
             #expect(elapsed > .milliseconds(400))  // the delay was in effect
-            #expect(try await setup.items.count() == 2)
+            #expect(try await items.count() == 2)
             ReliabilityLog.append(ReliabilityRecord(
                 section: "faults", subject: "S3 responses held back 400 ms each",
                 backend: "\(backend.rawValue)+s3", tried: 2, lost: 0,

@@ -24,15 +24,25 @@ enum StoreFaultPipeline {
     /// The values the worker inserts for row `id`.
     static func expected(_ id: Int) throws -> (payload: NDArray, content: Data, trace: NDArray) {
         (
-            try NDArray(dtype: .uint8, shape: [1024, 1024], bytes: bytes(id, salt: 1, count: 1 << 20)),
+            try NDArray(dtype: .uint8, shape: [256, 256], bytes: bytes(id, salt: 1, count: 1 << 16)),
             bytes(id, salt: 2, count: 1 << 20),
             try NDArray(dtype: .float64, shape: [256, 256], bytes: bytes(id, salt: 3, count: 8 << 16))
         )
     }
 
-    /// `count` (a multiple of 8) pseudo-random bytes seeded by `id` and `salt`, as the worker makes them.
+    /// `count` (a multiple of 8, at most 1 MB) bytes of row `id`, as the worker makes them: a pseudo-random block per
+    /// `salt`, with `id` in its first 8 bytes.
     static func bytes(_ id: Int, salt: UInt64, count: Int) -> Data {
-        var state = UInt64(id) &* 0x9E37_79B9_7F4A_7C15 &+ salt
+        var data = Data(blocks[Int(salt)].prefix(count))
+        data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(id).littleEndian) { Data($0) })
+        return data
+    }
+
+    static let blocks = (0...3).map { random(seed: UInt64($0), count: 1 << 20) }
+
+    /// `count` (a multiple of 8) pseudo-random bytes from `seed` (splitmix64), each 8 a finite float64.
+    static func random(seed: UInt64, count: Int) -> Data {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
         var data = Data(count: count)
         data.withUnsafeMutableBytes { raw in
             for index in 0..<(count / 8) {
@@ -165,9 +175,9 @@ struct StoreFaultTests {
     @Test("a process killed while inserting large in-store values leaves no row without its objects; garbage collection finds what it wrote without a row",
           arguments: TestBackend.all, StoreKind.available)
     func killedWriter(backend: TestBackend, kind: StoreKind) async throws {
+        let store = try await FaultStore(kind)  // before the test's turn on the database: moto takes a while to start
+        defer { store.cleanUp() }
         try await backend.run { () async throws in
-            let store = try await FaultStore(kind)
-            defer { store.cleanUp() }
             let db = try await TestDatabase.connect(settings: store.settings)
             db.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
             let schemaName = "fault_killed_writer"
@@ -180,7 +190,8 @@ struct StoreFaultTests {
             case .mysql: "-"
             }
 
-            // Each writer inserts rows until it is killed, some time after its first insert committed.
+            // Each writer inserts rows until it is killed at a random moment of its third insert (of one row),
+            // measured by the time its second (of two rows) took.
             let kills = ReliabilityLog.iterations(standard: 3)
             for round in 0..<kills {
                 let writer = try WorkerProcess(
@@ -188,7 +199,10 @@ struct StoreFaultTests {
                     arguments: [backend.rawValue, target, schemaName, "store-writer", store.storesJSON, String(round * 100_000 + 1)])
                 defer { writer.stop() }
                 _ = try await writer.line(startingWith: "INSERTED")
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
+                let started = ContinuousClock.now
+                _ = try await writer.line(startingWith: "INSERTED \(round * 100_000 + 2) ")
+                let oneRow = (ContinuousClock.now - started) / 2
+                try await Task.sleep(for: oneRow * Double.random(in: 0..<1))
                 try await writer.killNow()
             }
 
@@ -223,6 +237,48 @@ struct StoreFaultTests {
         }
     }
 
+    @Test("garbage collection finds and removes the temporary files of writes that a killed process never finished",
+          arguments: TestBackend.all)
+    func unfinishedWrites(backend: TestBackend) async throws {
+        let store = try await FaultStore(.file)
+        defer { store.cleanUp() }
+        try await backend.run { () async throws in
+            let db = try await TestDatabase.connect(settings: store.settings)
+            let lab = try await db.schema("fault_unfinished", tables: FaultItem.self)
+            let items = lab[FaultItem.self]
+            try await items.insert1(try Self.row(1))
+            let objects = try await store.storedObjects()
+            #expect(objects.count == 3)
+
+            // What a process killed in the middle of `put` leaves: a temporary file beside the object it was writing.
+            let location = try #require(store.settings.stores["faults"]?.objectValue?["location"])
+            guard case .string(let root) = location else { throw WorkerError("no location") }
+            let unfinished = objects.map { path in
+                let url = URL(fileURLWithPath: root + "/" + path)
+                return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+            }
+            for url in unfinished { try Data(count: 1000).write(to: url) }
+
+            let found = try await lab.collectGarbage()
+            #expect(found.orphanedHashPaths.isEmpty && found.orphanedSchemaPaths.isEmpty)
+            #expect(found.unfinishedWritePaths.count == 3)
+            #expect(found.orphanedBytes == 3000)
+            let removed = try await lab.collectGarbage(dryRun: false)
+            #expect(removed.deleted == 3 && removed.bytesFreed == 3000)
+            #expect(try await store.storedObjects() == objects)
+            #expect(try await StoreFaultPipeline.unreadableRows(items).unreadable.isEmpty)
+        }
+    }
+
+    /// Row `id` as the worker inserts it.
+    static func row(_ id: Int) throws -> Row {
+        let (payload, content, trace) = try StoreFaultPipeline.expected(id)
+        return [
+            "item_id": Value.int(Int64(id)), "payload": payload.dataJointValue,
+            "content": ObjectData(content, fileExtension: "dat").dataJointValue, "trace": trace.dataJointValue,
+        ]
+    }
+
     struct DiskItem: Manual {
         static let definition = """
             # values for a store on a small disk
@@ -244,7 +300,7 @@ struct StoreFaultTests {
             settings.stores = ["default": "tiny", "tiny": ["protocol": "file", "location": .string(disk.directory.path)]]
             let db = try await TestDatabase.connect(settings: settings)
             let items = try await db.schema("fault_disk_full", tables: DiskItem.self)[DiskItem.self]
-            let bytes = { (count: Int) in StoreFaultPipeline.bytes(count, salt: 7, count: count) }
+            let bytes = { (count: Int) in StoreFaultPipeline.random(seed: UInt64(count), count: count) }
             let tooLarge: [(String, Row)] = [
                 ("a 3 MB <object@>", ["item_id": 1, "content": Value.bytes(bytes(3 << 20))]),
                 ("a 3 MB <blob@>", ["item_id": 2, "payload": try NDArray(dtype: .uint8, shape: [3 << 20, 1], bytes: bytes(3 << 20)).dataJointValue]),

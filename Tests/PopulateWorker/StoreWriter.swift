@@ -25,19 +25,31 @@ struct FaultItem: Manual {
         trace : <npy@>       # schema-addressed .npy
         """
 
-    /// The values of row `id`: different for every row, and the same in every process.
+    /// The values of row `id`: different for every row, and the same in every process. (The blob is the smallest:
+    /// in a debug build, encoding a 1 MB array as a blob takes most of a second, and the writes would be a small
+    /// part of an insert, rarely hit by a kill.)
     static func row(_ id: Int) -> Row {
         [
             "item_id": Value.int(Int64(id)),
-            "payload": try! NDArray(dtype: .uint8, shape: [1024, 1024], bytes: bytes(id, salt: 1, count: 1 << 20)).dataJointValue,
+            "payload": try! NDArray(dtype: .uint8, shape: [256, 256], bytes: bytes(id, salt: 1, count: 1 << 16)).dataJointValue,
             "content": ObjectData(bytes(id, salt: 2, count: 1 << 20), fileExtension: "dat").dataJointValue,
             "trace": try! NDArray(dtype: .float64, shape: [256, 256], bytes: bytes(id, salt: 3, count: 8 << 16)).dataJointValue,
         ]
     }
 
-    /// `count` (a multiple of 8) pseudo-random bytes seeded by `id` and `salt` (splitmix64).
+    /// `count` (a multiple of 8) pseudo-random bytes for row `id`: a block made once per `salt` (so that making a
+    /// row takes little time beside writing it), with `id` in its first 8 bytes.
     static func bytes(_ id: Int, salt: UInt64, count: Int) -> Data {
-        var state = UInt64(id) &* 0x9E37_79B9_7F4A_7C15 &+ salt
+        var data = Data(blocks[Int(salt)].prefix(count))
+        data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(id).littleEndian) { Data($0) })
+        return data
+    }
+
+    static let blocks = (0...3).map { random(seed: UInt64($0), count: 1 << 20) }
+
+    /// `count` (a multiple of 8) pseudo-random bytes from `seed` (splitmix64), each 8 a finite float64.
+    static func random(seed: UInt64, count: Int) -> Data {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
         var data = Data(count: count)
         data.withUnsafeMutableBytes { raw in
             for index in 0..<(count / 8) {
@@ -45,7 +57,6 @@ struct FaultItem: Manual {
                 var z = state
                 z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
                 z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                // Exponent bits masked off: every 8 bytes are a finite float64 as well.
                 raw.storeBytes(of: (z ^ (z >> 31)) & 0x800F_FFFF_FFFF_FFFF, toByteOffset: index * 8, as: UInt64.self)
             }
         }
@@ -67,8 +78,8 @@ enum StoreWriter {
             let items = try await db.schema(arguments[2], tables: FaultItem.self)[FaultItem.self]
             emit("READY")
             var id = firstID
-            while true {
-                if id % 2 == 0 {
+            for round in 0... {
+                if round % 2 == 0 {
                     try await items.insert1(FaultItem.row(id))
                     emit("INSERTED \(id)")
                     id += 1
@@ -78,6 +89,7 @@ enum StoreWriter {
                     id += 2
                 }
             }
+            fatalError("unreachable")
         } catch {
             fail(String(describing: error))
         }
