@@ -37,6 +37,7 @@ extension S3Store {
         let encodedPath = basePath + "/" + SigV4Signer.uriEncode(bucket, keepSlash: false)
             + (key.map { "/" + SigV4Signer.uriEncode($0, keepSlash: true) } ?? "")
         let queryString = query.isEmpty ? "" : "?" + SigV4Signer.canonicalQuery(query)
+
         var request = HTTPClientRequest(url: "\(scheme)://\(hostHeader)\(encodedPath)\(queryString)")
         request.method = .init(rawValue: method)
         request.headers.add(name: "Host", value: hostHeader)
@@ -55,10 +56,14 @@ extension S3Store {
         if method == "PUT" || !body.isEmpty {
             request.body = .bytes(body)
         }
+
         do {
             return try await Self.sendRetrying(request, idempotent: idempotent)
         } catch {
-            throw DataJointError(.store, "S3 \(method) of \(describe(key)): cannot reach the service: \(error)")
+            throw DataJointError(
+                .store,
+                "S3 \(method) of \(describe(key)): cannot reach the service: "
+                    + RequestFailure(error).explanation(of: error, idempotent: idempotent))
         }
     }
 
@@ -120,6 +125,22 @@ enum RequestFailure {
             self = .connectionLost
         default:
             self = .other
+        }
+    }
+
+    /// What happened, for the message of the last failure.
+    func explanation(of error: any Error, idempotent: Bool) -> String {
+        let attempts = "\(S3Store.retries + 1) attempts"
+        switch self {
+        case .notConnected:
+            return "no connection could be made (\(attempts); \(error))"
+        case .connectionLost where idempotent:
+            return "the connection broke before the whole answer came (\(attempts); \(error))"
+        case .connectionLost:
+            return "the connection broke before the whole answer came; not sent again, as the service may have "
+                + "acted on it (\(error))"
+        case .other:
+            return String(describing: error)
         }
     }
 

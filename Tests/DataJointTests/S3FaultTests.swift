@@ -55,6 +55,11 @@ struct S3FaultTests {
         }
     }
 
+    /// What follows the request's description in an S3 store error (`cannot reach the service: ...`).
+    static func reason(_ message: String) -> String {
+        message.range(of: "cannot reach the service").map { String(message[$0.lowerBound...]) } ?? message
+    }
+
     static func content(_ id: Int, megabytes: Int) -> Data {
         StoreFaultPipeline.random(seed: UInt64(100 + id), count: megabytes << 20)
     }
@@ -102,6 +107,7 @@ struct S3FaultTests {
                 if case .failure(let error as DataJointError) = result {
                     #expect(error.kind == .store, "\(stop.name): \(error)")
                     #expect(error.message.contains("cannot reach the service"), "\(stop.name): \(error)")
+                    #expect(error.message.contains(service.bucket), "\(stop.name): \(error)")
                     messages.append(error.message)
                 }
                 #expect(try await items.count() == 0, "\(stop.name)")
@@ -115,7 +121,7 @@ struct S3FaultTests {
             ReliabilityLog.append(ReliabilityRecord(
                 section: "faults", subject: "S3 service (moto) stopped (\(Set(stops.map(\.name)).sorted().joined(separator: ", "))) in the middle of a 24 MB upload",
                 backend: "\(backend.rawValue)+s3", tried: stops.count, lost: 0,
-                outcome: "the insert failed with DataJointError(store) \"\(messages.first.map { String($0.prefix(200)) } ?? "")\"; "
+                outcome: "the insert failed with DataJointError(store) \"S3 PUT of …: \(messages.first.map(Self.reason) ?? "")\"; "
                     + "no row; after the restart the next insert worked"))
         }
     }
@@ -201,11 +207,12 @@ struct S3FaultTests {
         let creator = try S3Store(spec: StoreSpec(name: "lake", attributes: moto.storeSettings(bucket: bucket + "x", port: createProxy.port).objectValue!))
         let error = await #expect(throws: DataJointError.self) { try await creator.createBucket() }
         #expect(error?.kind == .store)
+        #expect(error?.message.contains("not sent again") == true, "\(String(describing: error))")
         #expect(createProxy.connections == 1)
         ReliabilityLog.append(ReliabilityRecord(
             section: "faults", subject: "S3 connection reset after the request was sent: GET and PUT bucket",
             backend: "s3", tried: 2, lost: 0,
             outcome: "the GET was sent again and answered; the bucket creation was not sent again and failed with "
-                + "DataJointError(store) \"\(error.map { String($0.message.prefix(160)) } ?? "")\""))
+                + "DataJointError(store) \"S3 PUT of bucket …: \(error.map { Self.reason($0.message) } ?? "")\""))
     }
 }

@@ -279,6 +279,11 @@ struct StoreFaultTests {
         ]
     }
 
+    /// The reason of a store error `Cannot write PATH: REASON`.
+    static func reason(_ message: String) -> String {
+        message.range(of: ": ").map { String(message[$0.upperBound...]) } ?? message
+    }
+
     struct DiskItem: Manual {
         static let definition = """
             # values for a store on a small disk
@@ -334,8 +339,8 @@ struct StoreFaultTests {
             ReliabilityLog.append(ReliabilityRecord(
                 section: "faults", subject: "disk full under a file store (2 MB tmpfs) during inserts",
                 backend: "\(backend.rawValue)+file", tried: tooLarge.count, lost: partial,
-                outcome: "DataJointError(store): \(messages.first.map { String($0.prefix(160)) } ?? "none"); no row, no "
-                    + "partial object; a small insert afterwards worked"))
+                outcome: "DataJointError(store) \"Cannot write <the object's path>: \(messages.first.map(Self.reason) ?? "")\"; "
+                    + "no row, no partial object; a small insert afterwards worked"))
         }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// Removes objects that no row refers to any more from a store: hash-addressed content whose rows were deleted
 /// (content is shared, so deleting a row never deletes it), schema-addressed files left by deleted or updated
 /// rows, objects written by inserts that never committed (a process killed in the middle), and the temporary files
-/// of writes that never finished. Only the sections of the given schemas are examined (`{hash_prefix}/{schema}/`, `{schema_prefix}/{schema}/`);
-/// `<filepath@>` files are never touched.
+/// of writes that never finished. Only the sections of the given schemas are examined (`{hash_prefix}/{schema}/`,
+/// `{schema_prefix}/{schema}/`); `<filepath@>` files are never touched.
 ///
 /// ```swift
 /// let report = try await GarbageCollector(schemas: [lab]).collect(dryRun: false)
