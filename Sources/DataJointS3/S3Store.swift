@@ -170,7 +170,8 @@ public struct S3Store: ObjectStore {
     /// Creates the bucket (for tests and first-time setup).
     /// - Throws: `.store` when the service refuses, for example because the bucket exists.
     public func createBucket() async throws {
-        let response = try await send("PUT", key: nil)
+        // Not sent again when the connection breaks: a retry of a create that succeeded fails (the bucket exists).
+        let response = try await send("PUT", key: nil, idempotent: false)
         guard response.isSuccess else { throw failure("PUT bucket", key: nil, response) }
     }
 

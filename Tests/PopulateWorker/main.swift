@@ -15,6 +15,8 @@
 //                          loses the whole group)
 //          fail-on K       make throws `WorkerFailure` for key_id K (after inserting its row, so a rollback must
 //                          remove it)
+//          store-writer    not a populate worker: inserts rows with large in-store values in a loop until killed
+//                          (see StoreWriter.swift for its arguments)
 // --sleep-ms N     how long make works on a key (default 5)
 // --workers N      concurrent makes in this process (default 1)
 // --wait-for-go    print `READY` once connected and wait for a line on stdin before populating, so that the
@@ -211,28 +213,38 @@ struct Options {
     }
 }
 
-let options = Options(Array(CommandLine.arguments.dropFirst()))
-
-do {
-    let settings = Settings(safemode: false)
+/// A connection to the test's database: the SQLite file `target`, the PostgreSQL database `target`, or the MySQL
+/// test server.
+func openConnection(backend: String, target: String, settings: Settings, maxSessions: Int = 2) async throws -> Connection {
     func server(port: Int, databaseName: String?) -> ServerOptions {
         ServerOptions(
             host: "127.0.0.1", port: port, user: "datajoint", password: "datajoint", databaseName: databaseName,
-            connectTimeout: 60, maxSessions: max(2, options.workers))
+            connectTimeout: 60, maxSessions: maxSessions)
     }
-    let db: Connection
-    switch options.backend {
+    switch backend {
     case "sqlite":
-        db = try await DataJoint.connect(path: options.target, settings: settings)
+        return try await DataJoint.connect(path: target, settings: settings)
     case "postgresql":
-        db = Connection(driver: try await PostgresDriver.open(server(port: 5432, databaseName: options.target)), settings: settings)
+        return Connection(driver: try await PostgresDriver.open(server(port: 5432, databaseName: target)), settings: settings)
     case "mysql":
         // The test server the tests use: 3307, or DJ_TEST_MYSQL_PORT (the worker inherits the tests' environment).
         let port = Int(ProcessInfo.processInfo.environment["DJ_TEST_MYSQL_PORT"] ?? "") ?? 3307
-        db = Connection(driver: try await MySQLDriver.open(server(port: port, databaseName: nil)), settings: settings)
+        return Connection(driver: try await MySQLDriver.open(server(port: port, databaseName: nil)), settings: settings)
     default:
-        fail("unknown backend \(options.backend)")
+        fail("unknown backend \(backend)")
     }
+}
+
+if CommandLine.arguments.count > 4, CommandLine.arguments[4] == "store-writer" {
+    await StoreWriter.run(Array(CommandLine.arguments.dropFirst()))
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+
+do {
+    let db = try await openConnection(
+        backend: options.backend, target: options.target, settings: Settings(safemode: false),
+        maxSessions: max(2, options.workers))
     let schema = try await db.schema(options.schema, tables: DistKey.self, DistSquare.self)
     if options.waitForGo {
         emit("READY")

@@ -29,20 +29,41 @@ public struct FileStore: ObjectStore {
     public func put(_ data: Data, at path: String) async throws {
         let target = try fileURL(path)
         let manager = FileManager.default
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let temporary = target.deletingLastPathComponent()
-                .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
             try data.write(to: temporary)
             if rename(temporary.path, target.path) != 0 {
-                let code = errno
-                try? manager.removeItem(at: temporary)
-                throw DataJointError(.store, "cannot move into place: \(String(cString: strerror(code)))")
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
             }
-        } catch let error as DataJointError {
-            throw DataJointError(.store, "Cannot write \(target.path): \(error.message)")
         } catch {
-            throw DataJointError(.store, "Cannot write \(target.path): \(error.localizedDescription)")
+            // What a failed write wrote (a full disk stops it part way) goes: it would hold the space, unseen.
+            try? manager.removeItem(at: temporary)
+            throw DataJointError(.store, "Cannot write \(target.path): \(Self.reason(error))")
+        }
+    }
+
+    /// Why a file operation failed, in the system's words (`No space left on device`), and what that means for a
+    /// store.
+    static func reason(_ error: any Error) -> String {
+        var code: Int32?
+        if let error = error as? POSIXError {
+            code = error.code.rawValue
+        } else if let error = error as? CocoaError {
+            switch error.code {  // Foundation's codes for the errors of writing a file
+            case .fileWriteOutOfSpace: code = ENOSPC
+            case .fileWriteVolumeReadOnly: code = EROFS
+            case .fileWriteNoPermission, .fileReadNoPermission: code = EACCES
+            default: break
+            }
+        }
+        guard let code else { return error.localizedDescription }
+        let reason = String(cString: strerror(code))
+        switch code {
+        case ENOSPC, EDQUOT: return reason + ": the file system holding the store is full"
+        case EROFS: return reason + ": the store's file system is mounted read-only"
+        default: return reason
         }
     }
 
@@ -54,7 +75,7 @@ public struct FileStore: ObjectStore {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw DataJointError(.store, "Cannot read \(url.path): \(error.localizedDescription)")
+            throw DataJointError(.store, "Cannot read \(url.path): \(Self.reason(error))")
         }
     }
 
@@ -84,7 +105,7 @@ public struct FileStore: ObjectStore {
         do {
             try FileManager.default.removeItem(at: url)
         } catch {
-            throw DataJointError(.store, "Cannot remove \(url.path): \(error.localizedDescription)")
+            throw DataJointError(.store, "Cannot remove \(url.path): \(Self.reason(error))")
         }
         // Empty directories left behind are pruned, up to the store's root.
         var parent = url.deletingLastPathComponent().standardizedFileURL
@@ -102,12 +123,32 @@ public struct FileStore: ObjectStore {
         let base = prefix.split(separator: "/").joined(separator: "/")
         return try LocalFiles.regularFiles(in: directory).compactMap { relative in
             let name = relative.split(separator: "/").last!
-            guard !(name.hasPrefix(".") && name.hasSuffix(".tmp")) else { return nil }  // a write in progress
+            guard !Self.isTemporary(name) else { return nil }  // a write in progress
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path + "/" + relative)
             return StoredObject(
                 path: base.isEmpty ? relative : base + "/" + relative,
                 size: (attributes?[.size] as? NSNumber)?.intValue ?? 0)
         }
+    }
+
+    /// The temporary files of `put` under `prefix`: writes in progress, or never finished when the writing process
+    /// was killed.
+    public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] {
+        let directory = try fileURL(prefix)
+        guard try await isDirectory(prefix) else { return [] }
+        let base = prefix.split(separator: "/").joined(separator: "/")
+        return try LocalFiles.regularFiles(in: directory).compactMap { relative in
+            guard Self.isTemporary(relative.split(separator: "/").last!) else { return nil }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path + "/" + relative)
+            return StoredObject(
+                path: base.isEmpty ? relative : base + "/" + relative,
+                size: (attributes?[.size] as? NSNumber)?.intValue ?? 0)
+        }
+    }
+
+    /// Whether a file name is that of a temporary file of `put` (`.{name}.{uuid}.tmp`).
+    static func isTemporary(_ name: Substring) -> Bool {
+        name.hasPrefix(".") && name.hasSuffix(".tmp")
     }
 
     public func url(for path: String) -> String {

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Removes objects that no row refers to any more from a store: hash-addressed content whose rows were deleted
-/// (content is shared, so deleting a row never deletes it) and schema-addressed files left by deleted or updated
-/// rows. Only the sections of the given schemas are examined (`{hash_prefix}/{schema}/`, `{schema_prefix}/{schema}/`);
-/// `<filepath@>` files are never touched.
+/// (content is shared, so deleting a row never deletes it), schema-addressed files left by deleted or updated
+/// rows, objects written by inserts that never committed (a process killed in the middle), and the temporary files
+/// of writes that never finished. Only the sections of the given schemas are examined (`{hash_prefix}/{schema}/`,
+/// `{schema_prefix}/{schema}/`); `<filepath@>` files are never touched.
 ///
 /// ```swift
 /// let report = try await GarbageCollector(schemas: [lab]).collect(dryRun: false)
@@ -20,7 +21,9 @@ public struct GarbageCollector: Sendable {
         public var schemaReferenced = 0
         public var schemaStored = 0
         public var orphanedSchemaPaths: [String] = []
-        /// Bytes held by the orphans.
+        /// Files left by writes that never finished (a process killed while it wrote to a file store).
+        public var unfinishedWritePaths: [String] = []
+        /// Bytes held by the orphans and the unfinished writes.
         public var orphanedBytes = 0
         /// Objects removed and bytes freed (zero on a dry run).
         public var deleted = 0
@@ -56,14 +59,19 @@ public struct GarbageCollector: Sendable {
         }
         var hashStored: [String: Int] = [:]
         var schemaStored: [String: Int] = [:]
+        var unfinished: [String: Int] = [:]
         for schema in schemas {
             let hashSection = Self.section(spec.hashPrefix, schema.name)
+            let schemaSection = Self.section(spec.schemaPrefix, schema.name)
             for object in try await objectStore.list(under: hashSection)
             where HashAddress.isHash(object.path.split(separator: "/").last ?? "") {
                 hashStored[object.path] = object.size
             }
-            for object in try await objectStore.list(under: Self.section(spec.schemaPrefix, schema.name)) {
+            for object in try await objectStore.list(under: schemaSection) {
                 schemaStored[object.path] = object.size
+            }
+            for section in [hashSection, schemaSection] {
+                for object in try await objectStore.unfinishedWrites(under: section) { unfinished[object.path] = object.size }
             }
         }
         var report = Report()
@@ -74,13 +82,15 @@ public struct GarbageCollector: Sendable {
         report.schemaReferenced = schemaReferenced.count
         report.schemaStored = schemaStored.count
         report.orphanedSchemaPaths = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }.sorted()
+        report.unfinishedWritePaths = unfinished.keys.sorted()
         report.orphanedBytes = report.orphanedHashPaths.reduce(0) { $0 + hashStored[$1]! }
             + report.orphanedSchemaPaths.reduce(0) { $0 + schemaStored[$1]! }
+            + unfinished.values.reduce(0, +)
         if !dryRun {
-            for path in report.orphanedHashPaths + report.orphanedSchemaPaths {
+            for path in report.orphanedHashPaths + report.orphanedSchemaPaths + report.unfinishedWritePaths {
                 try await objectStore.remove(path)
                 report.deleted += 1
-                report.bytesFreed += hashStored[path] ?? schemaStored[path] ?? 0
+                report.bytesFreed += hashStored[path] ?? schemaStored[path] ?? unfinished[path] ?? 0
             }
         }
         return report

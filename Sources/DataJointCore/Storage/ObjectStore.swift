@@ -26,6 +26,10 @@ public protocol ObjectStore: Sendable {
     func list(under prefix: String) async throws -> [StoredObject]
     /// A URL naming the object, for messages and for tools outside DataJoint (`file:///...`, `s3://bucket/...`).
     func url(for path: String) -> String
+    /// What writes that never finished (a process killed in the middle of ``put(_:at:)``) left under the directory
+    /// `prefix`, as store-relative paths with their sizes: files that ``list(under:)`` leaves out and garbage
+    /// collection removes. Stores whose writes leave nothing behind when they fail (S3) have none.
+    func unfinishedWrites(under prefix: String) async throws -> [StoredObject]
 }
 
 /// One object found by ``ObjectStore/list(under:)``.
@@ -42,6 +46,9 @@ public struct StoredObject: Sendable, Hashable {
 }
 
 extension ObjectStore {
+    /// None: a write either stores the whole object or nothing.
+    public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] { [] }
+
     /// Uploads the file or directory at `localURL` to `path` (a directory becomes the objects under `path`).
     /// Returns the number of files and bytes written.
     @discardableResult
