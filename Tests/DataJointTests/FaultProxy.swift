@@ -26,6 +26,8 @@ final class FaultProxy: Sendable {
         var connections = 0
         var connectionsReset = 0
         var uploaded = 0
+        /// Once clients have sent this many bytes in all, nothing more is forwarded until `releaseUploads`.
+        var holdAfter: Int?
     }
     private let state = Mutex(State())
 
@@ -40,6 +42,11 @@ final class FaultProxy: Sendable {
     func delayResponses(by delay: Duration) { state.withLock { $0.responseDelay = delay } }
     /// Forwards what clients send at most at `bytesPerSecond` (nil: at full speed).
     func limitUploads(to bytesPerSecond: Int?) { state.withLock { $0.uploadRate = bytesPerSecond } }
+    /// Stops forwarding what clients send once they have sent `bytes` bytes in all (from now), until
+    /// ``releaseUploads()``: an upload is then certain to be in the middle when the test acts.
+    func holdUploads(after bytes: Int) { state.withLock { $0.holdAfter = $0.uploaded + bytes } }
+    /// Forwards what clients send again.
+    func releaseUploads() { state.withLock { $0.holdAfter = nil } }
     /// Resets the next connection (both sides, with RST) once its client has sent `bytes` bytes.
     func resetNextConnection(afterClientBytes bytes: Int) { state.withLock { $0.resets.append(bytes) } }
 
@@ -120,6 +127,10 @@ final class FaultProxy: Sendable {
             let (stopped, delay, rate) = state.withLock { ($0.stopped, $0.responseDelay, $0.uploadRate) }
             if stopped { break }
             guard poll(&descriptors, 2, 100) >= 0 || errno == EINTR else { break }
+            if state.withLock({ state in state.holdAfter.map { state.uploaded >= $0 } ?? false }) {
+                usleep(5_000)
+                continue
+            }
             if descriptors[0].revents != 0 {
                 let count = read(client, &buffer, buffer.count)
                 guard count > 0, Self.send(buffer, count, to: server) else { break }  // the client is done

@@ -92,15 +92,18 @@ struct S3FaultTests {
             let stops = (0..<ReliabilityLog.iterations(standard: 1)).map { signals[($0 + (backend == .postgresql ? 1 : 0)) % 2] }
             for (round, stop) in stops.enumerated() {
                 let uploadedBefore = service.proxy.uploadedBytes
+                service.proxy.holdUploads(after: 3 << 20)
                 let insert = Task {
                     try await items.insert1(["item_id": Value.int(Int64(round)), "content": Value.bytes(Self.content(round, megabytes: 24))])
                 }
-                // Stopped once a few megabytes of the object went through.
+                // Stopped once a few megabytes of the object went through: the proxy holds the rest back meanwhile,
+                // however slowly this test's task gets to run.
                 let deadline = ContinuousClock.now + .seconds(60)
                 while service.proxy.uploadedBytes - uploadedBefore < 3 << 20, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 try await service.moto.stop(stop.signal)
+                service.proxy.releaseUploads()
 
                 let result = await insert.result
                 #expect(throws: DataJointError.self, "\(stop.name)") { try result.get() }
