@@ -114,6 +114,50 @@ struct FuzzSQLTranslationTests {
         }
     }
 
+    /// The functions of the portable subset with their numbers of arguments (nil: any).
+    static let functions: [(String, Int?)] = [
+        ("YEAR", 1), ("MONTH", 1), ("DAY", 1), ("QUARTER", 1), ("DAYOFWEEK", 1), ("DAYOFYEAR", 1), ("HOUR", 1),
+        ("MINUTE", 1), ("SECOND", 1), ("DATEDIFF", 2), ("DATE", 1), ("LOG", 1), ("LOG", 2), ("LOG10", 1), ("LOG2", 1),
+        ("LN", 1), ("EXP", 1), ("SQRT", 1), ("POW", 2), ("FLOOR", 1), ("CEIL", 1), ("ROUND", 1), ("ROUND", 2),
+        ("TRUNCATE", 2), ("MOD", 2), ("ABS", 1), ("SIGN", 1), ("SIN", 1), ("COT", 1), ("ATAN", 2), ("DEGREES", 1),
+        ("GREATEST", nil), ("LEAST", nil), ("CONCAT", nil), ("CONCAT_WS", nil), ("IF", 3), ("IFNULL", 2), ("LEFT", 2),
+        ("RIGHT", 2), ("SUBSTRING", 3), ("LOCATE", 2), ("INSTR", 2), ("CHAR_LENGTH", 1), ("REPLACE", 3), ("TRIM", 1),
+        ("LCASE", 1), ("UCASE", 1),
+    ]
+    static let arguments = [
+        "NULL", "0", "-1", "1", "2.5", "-0.5", "1e300", "-1e300", "9.3e18", "-9223372036854775808", "9223372036854775807",
+        "'9223372036854775808'", "'1e999'", "''", "'abc'", "'é😀'", "X'00ff'", "'2024-02-29'", "'9999-12-31 23:59:59.999999'",
+        "'0000-00-00'", "'2024-13-45'", "'999:59:59'", "'0001-01-01T00:00'", "'24:00'", "'12:30:15.1234567890'",
+    ]
+
+    /// A call of a portable function, with arguments that are extreme values or calls themselves.
+    static func call(_ depth: Int, _ rng: inout any SeededRandomNumberGenerator) -> String {
+        if depth == 0 || Int.random(in: 0...2, using: &rng) == 0 {
+            return arguments[Int.random(in: 0..<arguments.count, using: &rng)]
+        }
+        if Int.random(in: 0...6, using: &rng) == 0 {
+            let unit = ["YEAR", "MONTH", "DAY", "MICROSECOND", "SQL_TSI_WEEK", "'x'"][Int.random(in: 0...5, using: &rng)]
+            return "TIMESTAMPDIFF(\(unit), \(call(depth - 1, &rng)), \(call(depth - 1, &rng)))"
+        }
+        let (name, arity) = functions[Int.random(in: 0..<functions.count, using: &rng)]
+        let count = arity ?? Int.random(in: 1...4, using: &rng)
+        return name + "(" + (0..<count).map { _ in call(depth - 1, &rng) }.joined(separator: ", ") + ")"
+    }
+
+    @Test("portable functions with extreme arguments on SQLite give a value or fail with a DataJointError")
+    func functionsOnSQLite() async throws {
+        try await TestBackend.sqlite.withDatabase { db in
+            var outcomes: [String: Int] = [:]
+            await propertyCheck(count: ReliabilityLog.iterations(standard: 1500), input: Generator { rng in Self.call(3, &rng) }) { expression in
+                let result = await Self.outcome(expression) {
+                    _ = try await db.query(RenderedSQL("SELECT " + db.dialect.translateUserSQL(expression)))
+                }
+                outcomes[result, default: 0] += 1
+            }
+            Self.record("portable SQL functions on SQLite: generated calls with extreme arguments (numbers, dates, text)", outcomes)
+        }
+    }
+
     @Test("damaged query text on SQLite builds and runs a query or fails with a DataJointError")
     func queryTextOnSQLite() async throws {
         let texts = try UniversityConformance.expected().values.map(\.python).sorted()
