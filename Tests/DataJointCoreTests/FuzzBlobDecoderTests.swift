@@ -32,15 +32,27 @@ struct FuzzBlobDecoderTests {
             // Also read as MATLAB's 32-bit dimensions, which the reference reads for blobs written by mym.
             tally32.feed(Fuzz.hex(bytes), kinds: [.codec]) { try BlobDecoder(uses32BitDimensions: true).decode(Data(bytes)) }
             let value = tally.feed(Fuzz.hex(bytes), kinds: [.codec]) { try BlobDecoder().decode(Data(bytes)) }
-            // Whatever decodes can be encoded again, or is refused with a DataJointError.
+            // Whatever decodes can be encoded again, or is refused with a DataJointError, and read as Swift types.
             if let value {
                 var again = FuzzTally()
                 again.feed("re-encoding the value of \(Fuzz.hex(bytes))") { try BlobEncoder(compress: false).encode(value) }
                 #expect(again.wrong == 0)
+                Self.readAsSwiftTypes(value)
             }
         }
         tally.record("blob decoder: mutated blobs (reference vectors and generated values)", accepted: "decoded")
         tally32.record("blob decoder with 32-bit dimensions: mutated blobs", accepted: "decoded")
+    }
+
+    /// Reads a decoded value as each kind of Swift type a fetch can ask for; a value that does not convert gives nil.
+    static func readAsSwiftTypes(_ value: BlobValue) {
+        _ = (Int(blobValue: value), Int8(blobValue: value), UInt64(blobValue: value), BigInteger(blobValue: value))
+        _ = (Double(blobValue: value), Float(blobValue: value), ComplexNumber<Float>(blobValue: value), Bool(blobValue: value))
+        _ = (String(blobValue: value), Data(blobValue: value), UUID(blobValue: value), Decimal(blobValue: value))
+        _ = (CalendarDate(blobValue: value), DateTime(blobValue: value), TimeOfDay(blobValue: value), Date(blobValue: value))
+        _ = (NDArray(blobValue: value), MatStruct(blobValue: value), MatCell(blobValue: value), RecordArray(blobValue: value))
+        _ = ([Double](blobValue: value), [Int32?](blobValue: value), [String: [UInt8]](blobValue: value))
+        if case .array(let array) = value { _ = (array.description, array.elements.count) }
     }
 
     @Test("generated values round-trip through the blob format")

@@ -49,7 +49,7 @@ struct FuzzDeclarationTests {
             let inputs = Generator { rng in String(decoding: mutator.mutated(using: &rng), as: UTF8.self) }
             var outcomes: [String: Int] = [:]
             var iteration = 0
-            await propertyCheck(count: ReliabilityLog.iterations(standard: 1000), input: inputs) { definition in
+            await propertyCheck(count: ReliabilityLog.iterations(standard: 500), input: inputs) { definition in
                 iteration += 1
                 let className = "Fuzzed\(iteration)"
                 let before = (try? await schema.tableNames()) ?? []
