@@ -104,7 +104,14 @@ struct FuzzNpyReaderTests {
     func mutatedFiles() async {
         var tally = FuzzTally()
         await propertyCheck(count: ReliabilityLog.iterations(standard: 3000), input: Fuzz.mutations(Self.mutator)) { bytes in
-            tally.feed(Fuzz.hex(bytes), kinds: [.codec]) { try NpyFormat.decode(Data(bytes)) }
+            let array = tally.feed(Fuzz.hex(bytes), kinds: [.codec]) { try NpyFormat.decode(Data(bytes)) }
+            // What reads can be used: printed, read as Swift types, written again.
+            if let array {
+                FuzzBlobDecoderTests.readAsSwiftTypes(.array(array))
+                var again = FuzzTally()
+                again.feed("re-encoding the array of \(Fuzz.hex(bytes))") { try NpyFormat.encode(array) }
+                #expect(again.wrong == 0)
+            }
         }
         tally.record(".npy reader: mutated files (generated, Fortran-order, big-endian, format 2.0)", accepted: "read")
     }
