@@ -47,25 +47,25 @@ struct FuzzDeclarationTests {
             let schema = try await db.schema("fuzz_declare", tables: FuzzParent.self)
             let mutator = FuzzMutator(texts: Self.definitions, tokens: Self.tokens, maximumLength: 2048)
             let inputs = Generator { rng in String(decoding: mutator.mutated(using: &rng), as: UTF8.self) }
-            var outcomes: [String: Int] = [:]
+            var tally = FuzzTally()
             var iteration = 0
             await propertyCheck(count: ReliabilityLog.iterations(standard: 500), input: inputs) { definition in
                 iteration += 1
                 let className = "Fuzzed\(iteration)"
                 let before = (try? await schema.tableNames()) ?? []
-                let result = await FuzzSQLTranslationTests.outcome(definition.debugDescription) {
+                let declaredBefore = tally.accepted
+                await FuzzSQLTranslationTests.run(definition.debugDescription, &tally) {
                     try await FuzzedTable.$definition.withValue(definition) {
                         try await FuzzedTable.$className.withValue(className) {
                             try await schema.declare([Fuzzed.self])
                         }
                     }
                 }
-                outcomes[result, default: 0] += 1
-                guard result != "ran" else { return }
+                guard tally.accepted == declaredBefore else { return }
                 let after = (try? await schema.tableNames()) ?? []
                 #expect(after == before, "a failed declaration left tables \(Set(after).subtracting(before)): \(definition.debugDescription)")
             }
-            FuzzSQLTranslationTests.record("declarations on SQLite: mutated definitions (parser, resolver, DDL, database)", outcomes)
+            tally.record("declarations on SQLite: mutated definitions (parser, resolver, DDL, database)", accepted: "declared", backend: "sqlite")
         }
     }
 }

@@ -45,7 +45,7 @@ struct FuzzSQLTranslationTests {
 
     @Test("each dialect translates random and damaged restriction strings, keeping every bound value")
     func translation() async {
-        var counts = [0, 0]
+        var tally = FuzzTally()
         let mutator = FuzzMutator(texts: Self.seeds, tokens: Self.tokens, maximumLength: 4096)
         let inputs = Generator { rng -> String in
             if Bool.random(using: &rng) { return String(decoding: mutator.mutated(using: &rng), as: UTF8.self) }
@@ -57,41 +57,31 @@ struct FuzzSQLTranslationTests {
                 let translated = dialect.translateUserSQL(text)
                 let after = Self.markers(translated)
                 #expect(after == before, "\(name) turned bound values \(before.sorted()) into \(after.sorted()): \(text.debugDescription) -> \(translated.debugDescription)")
-                counts[after == before ? 0 : 1] += 1
+                if after == before { tally.accept() } else { tally.fail() }
             }
         }
-        ReliabilityLog.append(ReliabilityRecord(
-            section: "input", subject: "SQL translation (PostgreSQL, MySQL, SQLite dialects): random and mutated restriction strings",
-            backend: "none", tried: counts[0] + counts[1], lost: counts[1],
-            outcome: "\(counts[0]) translated with every bound value kept" + (counts[1] > 0 ? ", \(counts[1]) lost or invented a bound value" : "")))
+        tally.record(
+            "SQL translation (PostgreSQL, MySQL, SQLite dialects): random and mutated restriction strings",
+            accepted: "translated with every bound value kept")
     }
 
-    /// What a query gave: rows, or the kind of the `DataJointError` it threw; an issue for any other error.
-    static func outcome(_ input: String, _ body: () async throws -> Void) async -> String {
+    /// Runs one input: counts it as run, or refused with the kind of the `DataJointError` thrown; any other error,
+    /// or a `DataJointError` without a message, is an issue that shows the input.
+    static func run(_ input: String, _ tally: inout FuzzTally, _ body: () async throws -> Void) async {
         do {
             try await body()
-            return "ran"
+            tally.accept()
         } catch let error as DataJointError {
-            if error.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            guard !error.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 Issue.record("a DataJointError without a message for \(input)")
-                return "failed"
+                tally.fail()
+                return
             }
-            return "DataJointError.\(error.kind.rawValue)"
+            tally.refuse(kind: "DataJointError.\(error.kind.rawValue)")
         } catch {
             Issue.record("\(type(of: error)) escaped instead of a DataJointError: \(error)\ninput: \(input)")
-            return "failed"
+            tally.fail()
         }
-    }
-
-    static func record(_ subject: String, _ outcomes: [String: Int]) {
-        let ran = outcomes["ran", default: 0]
-        let refused = outcomes.filter { $0.key.hasPrefix("DataJointError") }.sorted { $0.value > $1.value }
-        let failed = outcomes["failed", default: 0]
-        ReliabilityLog.append(ReliabilityRecord(
-            section: "input", subject: subject, backend: "sqlite", tried: outcomes.values.reduce(0, +), lost: failed,
-            outcome: "\(ran) ran, \(refused.map(\.value).reduce(0, +)) refused ("
-                + refused.map { "\($0.value) with \($0.key)" }.joined(separator: ", ") + ")"
-                + (failed > 0 ? ", \(failed) failed otherwise" : "")))
     }
 
     @Test("damaged restriction strings on SQLite return rows or fail with a DataJointError")
@@ -105,12 +95,11 @@ struct FuzzSQLTranslationTests {
                 "GREATEST(student_id, 5) = student_id AND IFNULL(home_city, 'x') <> 'y'", "ROUND(student_id / 3, 1) > 2.5",
             ]
             let mutator = FuzzMutator(texts: restrictions, tokens: Self.tokens.filter { !$0.contains("\u{E000}") }, maximumLength: 1024)
-            var outcomes: [String: Int] = [:]
+            var tally = FuzzTally()
             await propertyCheck(count: ReliabilityLog.iterations(standard: 500), input: Fuzz.textMutations(mutator)) { text in
-                let result = await Self.outcome(text.debugDescription) { _ = try await (student & SQL(verbatim: text)).count() }
-                outcomes[result, default: 0] += 1
+                await Self.run(text.debugDescription, &tally) { _ = try await (student & SQL(verbatim: text)).count() }
             }
-            Self.record("restriction strings run on SQLite: mutated restrictions of the University schema", outcomes)
+            tally.record("restriction strings run on SQLite: mutated restrictions of the University schema", accepted: "ran", backend: "sqlite")
         }
     }
 
@@ -147,14 +136,15 @@ struct FuzzSQLTranslationTests {
     @Test("portable functions with extreme arguments on SQLite give a value or fail with a DataJointError")
     func functionsOnSQLite() async throws {
         try await TestBackend.sqlite.withDatabase { db in
-            var outcomes: [String: Int] = [:]
+            var tally = FuzzTally()
             await propertyCheck(count: ReliabilityLog.iterations(standard: 1500), input: Generator { rng in Self.call(3, &rng) }) { expression in
-                let result = await Self.outcome(expression) {
+                await Self.run(expression, &tally) {
                     _ = try await db.query(RenderedSQL("SELECT " + db.dialect.translateUserSQL(expression)))
                 }
-                outcomes[result, default: 0] += 1
             }
-            Self.record("portable SQL functions on SQLite: generated calls with extreme arguments (numbers, dates, text)", outcomes)
+            tally.record(
+                "portable SQL functions on SQLite: generated calls with extreme arguments (numbers, dates, text)",
+                accepted: "gave a value", backend: "sqlite")
         }
     }
 
@@ -167,16 +157,17 @@ struct FuzzSQLTranslationTests {
                 texts: texts,
                 tokens: ["Student", "Enroll", ".proj(", ".aggr(", "U(", "Top(", "(", ")", "&", "-", "*", "+", ",", "'", "=", "{", "}", "..."],
                 maximumLength: 2048)
-            var outcomes: [String: Int] = [:]
+            var tally = FuzzTally()
             await propertyCheck(count: ReliabilityLog.iterations(standard: 400), input: Fuzz.textMutations(mutator)) { text in
-                let result = await Self.outcome(text.debugDescription) {
+                await Self.run(text.debugDescription, &tally) {
                     let query = try await university.query(text)
                     _ = try await query.sql()
                     _ = try await (query & Top(5)).toDicts()
                 }
-                outcomes[result, default: 0] += 1
             }
-            Self.record("query text run on SQLite: mutated DataJoint-Python queries of the University conformance suite", outcomes)
+            tally.record(
+                "query text run on SQLite: mutated DataJoint-Python queries of the University conformance suite",
+                accepted: "ran", backend: "sqlite")
         }
     }
 }
