@@ -148,10 +148,10 @@ enum SQLiteFunctions {
     static func integer(_ value: SQLiteData) -> Int? {
         switch value {
         case .integer(let i): Int(i)
-        case .float(let d): d.isFinite ? Int(d.rounded()) : nil
+        case .float(let d): Int(exactly: d.rounded())
         case .text(let s):
             Int(s.trimmingCharacters(in: .whitespaces)) ?? Double(s.trimmingCharacters(in: .whitespaces)).flatMap {
-                $0.isFinite ? Int($0.rounded()) : nil
+                Int(exactly: $0.rounded())
             }
         case .blob, .null: nil
         }

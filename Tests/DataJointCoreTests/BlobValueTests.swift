@@ -53,6 +53,12 @@ struct BlobValueTests {
         #expect(fromBytes.values(as: Bool.self) == [false, true, true])
     }
 
+    @Test("a datetime64 array prints its counts of units (it recursed until the stack overflowed)")
+    func datetime64Description() {
+        #expect(NDArray(datetime64: [19723, -1], unit: .days).description == "NDArray(datetime64[D], shape: [2], [19723, -1])")
+        #expect(BlobValue.array(NDArray(datetime64: [7], unit: .nanoseconds, shape: [])).description.contains("[7]"))
+    }
+
     @Test("NDArray equality is bitwise")
     func ndarrayEquality() {
         #expect(NDArray([Double.nan]) == NDArray([Double.nan]))

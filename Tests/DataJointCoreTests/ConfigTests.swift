@@ -320,6 +320,21 @@ private func errorMessage(_ body: () throws -> Void) -> String? {
                 == "database.port = 70000 from \(file.path): expected an integer from 1 to 65535, or null")
     }
 
+
+    @Test("a host:port whose port is out of range is refused, never handed to a driver")
+    func outOfRangeHostPortIsRefused() throws {
+        let project = try Project()
+        defer { project.remove() }
+        for host in ["db:99999999999", "db:2147483648", "db:-1", "db:0", "db:65536"] {
+            let config = try project.load(environment: ["DJ_HOST": host, "DJ_USER": "u", "DJ_BACKEND": "mysql"])
+            #expect(config.port == 3306, "\(host)")
+            #expect(
+                errorMessage { _ = try config.serverOptions }
+                    == "database.host = '\(host)' from DJ_HOST: expected HOST or HOST:PORT with a port from 1 to 65535")
+        }
+        let config = try project.load(environment: ["DJ_HOST": "db:65535", "DJ_USER": "u", "DJ_BACKEND": "mysql"])
+        #expect(try config.serverOptions.port == 65535)
+    }
     @Test func unknownKeysAreRefusedAndLegacyKeysIgnored() throws {
         let project = try Project()
         defer { project.remove() }

@@ -44,6 +44,20 @@ struct NpyFormatTests {
         #expect(throws: DataJointError.self) { try NpyFormat.decode(wrongType) }
     }
 
+    @Test("a header whose shape times item size or string width overflows is refused, not trapped on")
+    func overflowingSizes() {
+        for header in [
+            "{'descr': '<U4611686018427387904', 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }",
+            "{'descr': '<c16', 'fortran_order': True, 'shape': (3037000500, 3037000500), }",
+        ] {
+            let file = FuzzNpyReaderTests.file(header, body: [UInt8](repeating: 0, count: 64))
+            let error = #expect(throws: DataJointError.self, "\(header)") { try NpyFormat.decode(Data(file)) }
+            #expect(error?.kind == .codec)
+            #expect(error?.message.contains("too large") == true, "\(error?.message ?? "")")
+        }
+    }
+
     @Test(
         "bytes identical to numpy.save, and numpy's files (Fortran order, big-endian) read back",
         .enabled(if: BlobReferenceTests.pythonAvailable, "DataJoint-Python is not installed (set DJ_TEST_PYTHON; scripts/test does)"))

@@ -385,4 +385,16 @@ struct PortableSQLTests {
             }
         }
     }
+
+    @Test("on SQLite, ROUND and TRUNCATE with a number of digits beyond any integer give NULL instead of crashing")
+    func hugeDigitCounts() async throws {
+        try await TestBackend.sqlite.withDatabase { db in
+            for expression in ["ROUND(1.5, 1e300)", "TRUNCATE(2.5, -1e19)", "ROUND(7, '9.3e18')", "ROUND(1.25, 1e18)"] {
+                let sql = "SELECT " + db.dialect.translateUserSQL(expression)
+                let value = try await db.query(RenderedSQL(sql)).first?.first
+                // A number of digits that fits an integer rounds as usual (at most 30 digits are kept).
+                #expect(value == (expression == "ROUND(1.25, 1e18)" ? .double(1.25) : .null), "\(expression)")
+            }
+        }
+    }
 }

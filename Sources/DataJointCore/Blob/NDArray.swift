@@ -320,7 +320,11 @@ public struct NDArray: Sendable, Hashable, CustomStringConvertible {
     /// A short summary: dtype, shape and the first elements.
     public var description: String {
         let n = count
-        let shown = (0..<min(n, 6)).map { element(flatIndex: $0).description }
+        let shown = (0..<min(n, 6)).map { i in
+            // A datetime64 element is a 0-dimensional array itself: show its count of units.
+            if case .datetime64 = dtype, case .int(let units) = scalar(at: i) { return String(units) }
+            return element(flatIndex: i).description
+        }
         let more = n > 6 ? ", …" : ""
         return "NDArray(\(dtype), shape: \(shape), [\(shown.joined(separator: ", "))\(more)])"
     }

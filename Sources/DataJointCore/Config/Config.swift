@@ -233,7 +233,7 @@ public struct Config: Sendable, CustomStringConvertible {
     private var splitHost: (host: String, port: Int?) {
         let host = value(forKey: "database.host")?.configString ?? "localhost"
         let parts = host.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count == 2, let port = Int(parts[1]) { return (String(parts[0]), port) }
+        if parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) { return (String(parts[0]), port) }
         return (host, nil)
     }
 
@@ -359,7 +359,7 @@ public struct Config: Sendable, CustomStringConvertible {
                 throw DataJointError(
                     .configuration,
                     "database.host = '\(hostText)' from \(source(forKey: "database.host")!): expected HOST or HOST:PORT "
-                        + "with an integer port")
+                        + "with a port from 1 to 65535")
             }
             guard let user, !user.isEmpty else {
                 throw DataJointError(

@@ -116,7 +116,10 @@ public enum NpyFormat {
         if byteOrder != nil { text = text.dropFirst() }
         if text.hasPrefix("U") {
             guard let width = Int(text.dropFirst()), width > 0 else { throw fail("bad dtype \(descr)") }
-            guard body.count >= count * width * 4 else { throw fail("truncated data") }
+            guard let size = NDArray.elementCount([count, width, 4]) else {
+                throw fail("\(descr) elements of shape \(shape) are too large")
+            }
+            guard body.count >= size else { throw fail("truncated data") }
             var strings: [String] = []
             strings.reserveCapacity(count)
             let raw = [UInt8](body)
@@ -138,8 +141,11 @@ public enum NpyFormat {
         guard let dtype = DType(numpyName: String(text)), let itemSize = dtype.itemSize, dtype != .char else {
             throw fail("unsupported dtype \(descr)")
         }
-        guard body.count >= count * itemSize else { throw fail("truncated data") }
-        var elements = Data(body.prefix(count * itemSize))
+        guard let size = NDArray.elementCount([count, itemSize]) else {
+            throw fail("\(descr) elements of shape \(shape) are too large")
+        }
+        guard body.count >= size else { throw fail("truncated data") }
+        var elements = Data(body.prefix(size))
         if byteOrder == ">", itemSize > 1 {
             let unit = dtype.isComplex ? itemSize / 2 : itemSize
             elements.withUnsafeMutableBytes { raw in

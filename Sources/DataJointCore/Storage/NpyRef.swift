@@ -27,6 +27,9 @@ public struct NpyRef: Sendable, Hashable, CustomStringConvertible {
         } else {
             shape = []
         }
+        guard NDArray.elementCount(shape) != nil else {
+            throw DataJointError(.codec, "\(metadata.context.attributeName): the stored metadata has an impossible shape \(shape)")
+        }
         self.store = store
     }
 

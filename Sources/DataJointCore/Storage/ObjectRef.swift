@@ -35,7 +35,7 @@ public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
         func int(_ key: String) -> Int? {
             switch metadata[key] {
             case .int(let i)?: Int(i)
-            case .double(let d)?: Int(d)
+            case .double(let d)?: Int(exactly: d.rounded(.towardZero))
             default: nil
             }
         }

@@ -53,18 +53,25 @@ public struct AttachCodec: Codec {
         }
         let contents = data[data.index(after: zero)...]
         let directory = URL(fileURLWithPath: context.downloadPath)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var target = directory.appendingPathComponent(filename)
-        // A different file of the same name gets a numbered name; the same file is reused.
-        var counter = 1
-        while FileManager.default.fileExists(atPath: target.path), (try? Data(contentsOf: target)) != Data(contents) {
-            let base = (filename as NSString).deletingPathExtension
-            let ext = (filename as NSString).pathExtension
-            target = directory.appendingPathComponent(ext.isEmpty ? "\(base)_\(counter)" : "\(base)_\(counter).\(ext)")
-            counter += 1
-        }
-        if !FileManager.default.fileExists(atPath: target.path) {
-            try Data(contents).write(to: target)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // A different file of the same name gets a numbered name; the same file is reused.
+            var counter = 1
+            while FileManager.default.fileExists(atPath: target.path), (try? Data(contentsOf: target)) != Data(contents) {
+                let base = (filename as NSString).deletingPathExtension
+                let ext = (filename as NSString).pathExtension
+                target = directory.appendingPathComponent(ext.isEmpty ? "\(base)_\(counter)" : "\(base)_\(counter).\(ext)")
+                counter += 1
+            }
+            if !FileManager.default.fileExists(atPath: target.path) {
+                try Data(contents).write(to: target)
+            }
+        } catch {
+            throw DataJointError(
+                .codec,
+                "\(context.attributeName): cannot write the attachment \(filename) into \(context.downloadPath): "
+                    + error.localizedDescription)
         }
         return .string(target.path)
     }

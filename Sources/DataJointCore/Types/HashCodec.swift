@@ -96,7 +96,7 @@ struct StoredMetadata {
     func int(_ key: String) -> Int? {
         switch object[key] {
         case .int(let i)?: return Int(i)
-        case .double(let d)?: return Int(d)
+        case .double(let d)?: return Int(exactly: d.rounded(.towardZero))
         default: return nil
         }
     }
