@@ -385,8 +385,10 @@ struct DatabaseErrorTests {
         }
     }
 
+    // MariaDB only: on PostgreSQL, postgres-nio 1.33.2 stops the process (a precondition in its COPY state machine)
+    // when the server ends the session during a COPY; see RELIABILITY.md and the issue notes.
     @Test("a session ended by the server while a bulk insert streams its rows: .connection, no row kept, the process goes on and the next insert works",
-          arguments: TestBackend.all.filter { $0 != .sqlite })
+          arguments: TestBackend.all.filter { $0 == .mysql })
     func bulkInsertSessionEnded(backend: TestBackend) async throws {
         try await backend.run {
             let db = try await TestDatabase.connect()
