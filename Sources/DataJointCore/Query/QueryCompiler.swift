@@ -103,21 +103,6 @@ struct QueryCompiler {
         return common
     }
 
-    /// Refuses a name for a new attribute (of proj or aggr) that is not a valid attribute name.
-    static func checkNewName(_ name: String, operation: String, dialect: any Dialect) throws {
-        guard name.range(of: #"^[a-z_][a-z0-9_]*\z"#, options: .regularExpression) != nil else {
-            throw DataJointError(
-                .query,
-                "invalid attribute name `\(name)` in \(operation): names are lowercase letters, digits and underscores")
-        }
-        guard name.count <= dialect.maxTableNameLength else {
-            throw DataJointError(
-                .query,
-                "invalid attribute name `\(name)` in \(operation): \(name.count) characters, and \(dialect.backendName) "
-                    + "accepts at most \(dialect.maxTableNameLength)")
-        }
-    }
-
     func checkAttributes(_ names: [String], in query: CompiledQuery, operation: String) throws {
         for name in names where !query.heading.contains(name) {
             throw DataJointError(
@@ -137,20 +122,6 @@ struct QueryCompiler {
         // Checked as sent: a line comment whose line break was trimmed would hide what follows.
         try checkContained(trimmed, written: sql, dialect: dialect)
         return trimmed.isEmpty ? nil : .fragment(dialect.translateUserSQL(trimmed), binds: values)
-    }
-
-    /// Refuses user-written SQL that could reach beyond its place in the statement (see
-    /// `SQLFragment.containmentProblem`), read as the backend reads it: raw SQL is an expression, never more.
-    static func checkContained(_ text: String, written: SQL, dialect: any Dialect) throws {
-        let backend = dialect.backendName
-        let fragment = SQLFragment(text, mysqlSyntax: backend == "mysql")
-        guard let problem = fragment.containmentProblem(
-            questionMarkPlaceholders: backend != "postgresql", namedPlaceholders: backend == "sqlite")
-        else { return }
-        throw DataJointError(
-            .query,
-            "the SQL text \"\(written)\" contains \(problem); a condition, computed attribute or ordering must be one "
-                + "SQL expression. Interpolate values (\"name = \\(value)\") so that they are sent as bound parameters")
     }
 
     /// The column of a computed attribute: its SQL expression, which must not be blank.
