@@ -126,22 +126,26 @@ final class PostgresSession: DatabaseSession, @unchecked Sendable {
         let connection = try await usableConnection()
         let quote = { (name: String) in "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         let sql = "COPY \(quote(table.schema)).\(quote(table.table))"
-        // The rows are encoded before the COPY starts and sent with one write: postgres-nio 1.33 stops the process
-        // (a precondition in its state machine) when a COPY write meets a connection the server has just ended
-        // (server restart, terminated backend), so the writes are kept to the one that follows the server's
-        // go-ahead, and made only on a connection that is still open.
         var buffer = ByteBufferAllocator().buffer(capacity: 1 << 16)
         for row in rows { PostgresCopy.append(row, to: &buffer) }
         do {
-            // postgres-nio quotes the names itself (`COPY "<table>"("<column>", ...)`): schema and table names hold
-            // no quotes (DataJoint names are validated), so `schema"."table` yields `"schema"."table"`.
-            try await connection.copyFrom(
-                table: table.schema + "\".\"" + table.table, columns: columns, logger: pool.statementLogger
-            ) { [buffer] writer in
-                guard !connection.isClosed else {
-                    throw DataJointError(.connection, "lost the connection to PostgreSQL \(target.account) at the start of a COPY")
+            // On the connection's own event loop, so that no message from the server is handled between a check
+            // of the connection below and the writer call that follows it (see `CopySafety`).
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+                // postgres-nio quotes the names itself (`COPY "<table>"("<column>", ...)`): schema and table names
+                // hold no quotes (DataJoint names are validated), so `schema"."table` yields `"schema"."table"`.
+                try await connection.copyFrom(
+                    table: table.schema + "\".\"" + table.table, columns: columns, logger: pool.statementLogger
+                ) { [buffer] writer in
+                    try await CopySafety.ensureOpen(connection, target: target, "at the start of a COPY")
+                    do {
+                        if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    } catch {
+                        try await CopySafety.ensureOpen(connection, target: target, "during a COPY")
+                        throw error
+                    }
+                    try await CopySafety.ensureOpen(connection, target: target, "at the end of a COPY")
                 }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
             return rows.count
         } catch {

@@ -274,8 +274,7 @@ public struct Jobs: Sendable {
         if try await connection.execute(.update(update)) == 1 { return true }
         // Matched nothing: another worker has the job, or the connection was lost after the server ran the UPDATE
         // and the driver ran it again on a new connection. The job's identity tells which.
-        let mine = table & key & (["status": "reserved", "host": worker.host, "pid": Value.int(Int64(worker.pid)),
-                                   "connection_id": Value.int(worker.connectionID)] as Row)
+        let mine = table & key & reservedBy(worker)
         return try await mine.count() == 1
     }
 
@@ -338,6 +337,12 @@ public struct Jobs: Sendable {
             ("user", .bind(.string(worker.user))), ("version", .bind(.string(worker.version))),
             ("reserved_time", JobsStatement.now(connection.dialect)),
         ]
+    }
+
+    /// The columns that mark a job as reserved by `worker` (its identity as ``reservation(by:)`` writes it).
+    func reservedBy(_ worker: WorkerIdentity) -> Row {
+        ["status": "reserved", "host": Value.string(worker.host), "pid": Value.int(Int64(worker.pid)),
+         "connection_id": Value.int(worker.connectionID)]
     }
 
     /// The job key of a row: its key attributes, with values as the jobs table stores them.

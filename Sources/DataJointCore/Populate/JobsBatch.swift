@@ -27,8 +27,7 @@ extension Jobs {
             // the batch was pending when the populate began (or was handed back by this worker), so no earlier
             // reservation of this worker can hold it.
             try await connection.execute(.update(update))
-            let mine = table & Array(chunk) & (["status": "reserved", "host": worker.host, "pid": Value.int(Int64(worker.pid)),
-                                         "connection_id": Value.int(worker.connectionID)] as Row)
+            let mine = table & Array(chunk) & reservedBy(worker)
             for row in try await mine.fetchRows(keyAttributes, orderBy: [], limit: nil, offset: nil) {
                 taken.insert(normalizedKey(row))
             }
