@@ -36,7 +36,8 @@ extension PipelineCommand {
             abstract: abstract,
             subcommands: [
                 PopulateCommand<Self>.self, JobsCommand.self, SchemasCommand.self, TablesCommand.self,
-                DescribeCommand.self, PreviewCommand.self, QueryCommand<Self>.self, DiagramCommand.self, DeleteCommand.self, ConfigCommand.self,
+                DescribeCommand.self, CodegenCommand.self, PreviewCommand.self, QueryCommand<Self>.self, DiagramCommand.self,
+                DeleteCommand.self, ConfigCommand.self,
                 ServeCommand<Self>.self,
                 McpCommand<Self>.self,
             ] + additionalCommands)

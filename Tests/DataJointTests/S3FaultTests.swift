@@ -89,7 +89,7 @@ struct S3FaultTests {
             var messages: [String] = []
             // SIGKILL, or SIGTERM then SIGKILL after 1 s, in turn (SIGTERM first on PostgreSQL).
             let signals: [(name: String, signal: Int32)] = [("SIGKILL", SIGKILL), ("SIGTERM and SIGKILL 1 s later", SIGTERM)]
-            let stops = (0..<ReliabilityLog.iterations(standard: 1)).map { signals[($0 + (backend == .postgresql ? 1 : 0)) % 2] }
+            let stops = (0..<ReliabilityLog.trials(standard: 1, full: 4)).map { signals[($0 + (backend == .postgresql ? 1 : 0)) % 2] }
             for (round, stop) in stops.enumerated() {
                 let uploadedBefore = service.proxy.uploadedBytes
                 service.proxy.holdUploads(after: 3 << 20)

@@ -192,7 +192,7 @@ struct StoreFaultTests {
 
             // Each writer inserts rows until it is killed at a random moment of its third insert (of one row),
             // measured by the time its second (of two rows) took.
-            let kills = ReliabilityLog.iterations(standard: 3)
+            let kills = ReliabilityLog.trials(standard: 3, full: 10)
             for round in 0..<kills {
                 let writer = try WorkerProcess(
                     executable: try WorkerProcess.executable(),

@@ -42,4 +42,10 @@ public enum ReliabilityLog {
         if let text = ProcessInfo.processInfo.environment["DJ_FUZZ_ITERATIONS"], let n = Int(text), n > 0 { return n }
         return standard
     }
+
+    /// How many times a fault case repeats its fault: `full` with `DJ_RELIABILITY_FULL=1` (scripts/reliability's full
+    /// setting), else `standard`. Not the fuzz count: a fault trial takes seconds, a fuzz input microseconds.
+    public static func trials(standard: Int, full: Int) -> Int {
+        ProcessInfo.processInfo.environment["DJ_RELIABILITY_FULL"] == "1" ? full : standard
+    }
 }

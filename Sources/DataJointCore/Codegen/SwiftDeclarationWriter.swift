@@ -1,0 +1,241 @@
+import Foundation
+
+/// Writes Swift source that declares the tables of an existing schema: one struct per table with its
+/// `definition` as the database describes it, part tables nested in their masters, all inside one namespace
+/// enum, and optionally a `Codable` `Record` struct per table for typed fetches.
+///
+/// Declaring the generated types on the schema they came from changes nothing: every definition is the one
+/// ``Table/describe()`` reconstructs, and tables that exist are left as they are.
+struct SwiftDeclarationWriter {
+    /// The schema's name in the database.
+    let schemaName: String
+    /// The name of the enum that holds the declarations.
+    let namespace: String
+    /// The schema's tables in dependency order, parts after their masters.
+    let tables: [TableInfo]
+    /// Whether to write a `Record` struct per table.
+    let records: Bool
+
+    /// Names the generated code uses from DataJoint; a table class of the same name shadows them, so they are then
+    /// written with the module name.
+    private static let dataJointNames: Set<String> = [
+        "Manual", "Lookup", "Imported", "Computed", "Part", "UserTable", "Row", "MakeContext", "DataJointError",
+        "CalendarDate", "DateTime", "JSON",
+    ]
+    /// Names a nested type cannot have.
+    private static let forbiddenTypeNames: Set<String> = ["Type", "Protocol", "Self", "Any", "Record"]
+
+    func source() throws -> String {
+        try Self.checkIdentifier(namespace, what: "namespace")
+        let masters = tables.filter { $0.tier != .part }
+        var partsOf: [String: [TableInfo]] = [:]
+        for table in tables where table.tier == .part {
+            guard let master = Tier.masterName(ofPart: table.name.table),
+                masters.contains(where: { $0.name.table == master })
+            else {
+                throw DataJointError(
+                    .declaration, "Part table `\(table.name.table)` of schema `\(schemaName)` has no master table")
+            }
+            partsOf[master, default: []].append(table)
+        }
+        let typeNames = Set(tables.map { typeName(of: $0) } + [namespace])
+        for table in tables { try check(table) }
+
+        var out = """
+            // Swift declarations of the schema `\(schemaName)`, written by `dj codegen` from the database.
+            // Every definition is the table's own (`describe()`): declaring these types changes nothing.
+
+            import DataJoint
+            import Foundation
+
+
+            """
+        out += "/// The tables of the schema `\(schemaName)`.\n"
+        out += "enum \(namespace) {\n"
+        out += "    /// The schema's name in the database.\n"
+        out += "    static let schemaName = \(Self.literal(schemaName))\n\n"
+        out += "    /// The tables in dependency order (parts are declared with their masters), for\n"
+        out += "    /// `db.schema(\(namespace).schemaName, tables: \(namespace).tables)`.\n"
+        let list = masters.map { typeName(of: $0) + ".self" }
+        out += "    static let tables: [any \(qualified("UserTable", typeNames)).Type] = [\n"
+        for entry in list { out += "        \(entry),\n" }
+        out += "    ]\n"
+        for master in masters {
+            out += "\n"
+            out += try declaration(of: master, parts: partsOf[master.name.table] ?? [], typeNames: typeNames, indent: "    ")
+        }
+        out += "}\n"
+        return out
+    }
+
+    // MARK: - One table
+
+    private func declaration(of table: TableInfo, parts: [TableInfo], typeNames: Set<String>, indent: String) throws -> String {
+        let name = typeName(of: table)
+        let tierProtocol = qualified(Self.protocolName(table.tier), typeNames)
+        var out = "\(indent)/// `\(table.name.table)`" + (table.comment.isEmpty ? "" : ": \(table.comment)") + "\n"
+        out += "\(indent)struct \(name): \(tierProtocol) {\n"
+        let inner = indent + "    "
+        out += "\(inner)static let definition = \"\"\"\n"
+        for line in DefinitionWriter(info: table).definition().split(separator: "\n", omittingEmptySubsequences: false)
+        where !line.isEmpty {
+            out += inner + "    " + Self.escapedInMultilineLiteral(String(line)) + "\n"
+        }
+        out += "\(inner)    \"\"\"\n"
+        if !parts.isEmpty {
+            let partTypes = parts.map { typeName(of: $0) + ".self" }.joined(separator: ", ")
+            out += "\(inner)static var parts: [any \(qualified("Part", typeNames)).Type] { [\(partTypes)] }\n"
+        }
+        if table.tier.isAutoPopulated {
+            out += "\n"
+            out += "\(inner)/// Generated from the database, which does not hold the computation: write it here to populate.\n"
+            out += "\(inner)static func make(_ key: \(qualified("Row", typeNames)), _ ctx: \(qualified("MakeContext", typeNames))) async throws {\n"
+            let message = Self.literal("\(namespace).\(name) was generated by dj codegen and has no make yet")
+            out += "\(inner)    throw \(qualified("DataJointError", typeNames))(.notAllowed, \(message))\n"
+            out += "\(inner)}\n"
+        }
+        if records {
+            out += "\n" + record(of: table, typeNames: typeNames, indent: inner)
+        }
+        for part in parts {
+            out += "\n"
+            out += try declaration(of: part, parts: [], typeNames: typeNames, indent: inner)
+        }
+        out += "\(indent)}\n"
+        return out
+    }
+
+    /// A `Codable` struct with one property per visible attribute that has a Swift type of its own.
+    private func record(of table: TableInfo, typeNames: Set<String>, indent: String) -> String {
+        var out = "\(indent)/// A row of `\(table.name.table)`, for `fetch(as: Record.self)`.\n"
+        out += "\(indent)struct Record: Codable, Sendable, Hashable {\n"
+        var skipped: [String] = []
+        for attribute in table.heading.attributes where !attribute.isHidden {
+            guard let type = Self.swiftType(of: attribute.type, typeText: attribute.typeText) else {
+                skipped.append("\(attribute.name) (\(attribute.typeText))")
+                continue
+            }
+            let qualifiedType = qualified(type, typeNames)
+            out += "\(indent)    var \(Self.propertyName(attribute.name)): \(qualifiedType)\(attribute.nullable ? "?" : "")\n"
+        }
+        if !skipped.isEmpty {
+            out += "\(indent)    // Not in the record (fetch them as values): \(skipped.joined(separator: ", "))\n"
+        }
+        out += "\(indent)}\n"
+        return out
+    }
+
+    // MARK: - Names and types
+
+    private func typeName(of table: TableInfo) -> String {
+        String(table.name.className.split(separator: ".").last ?? "")
+    }
+
+    private func check(_ table: TableInfo) throws {
+        let name = typeName(of: table)
+        try Self.checkIdentifier(name, what: "table `\(table.name.table)`")
+        guard !Self.forbiddenTypeNames.contains(name) else {
+            throw DataJointError(
+                .declaration, "Table `\(table.name.table)` would be a Swift type named `\(name)`, which Swift does not allow here")
+        }
+        let base = String(table.name.table.drop(while: { $0 == "#" || $0 == "_" }))
+        let last = base.components(separatedBy: "__").last ?? base
+        guard (try? snakeCase(fromCamelCase: name)) == last else {
+            throw DataJointError(
+                .declaration,
+                "Table `\(table.name.table)` cannot be declared from Swift: its class name `\(name)` gives another table name")
+        }
+    }
+
+    private func qualified(_ name: String, _ typeNames: Set<String>) -> String {
+        typeNames.contains(name) && Self.dataJointNames.contains(name) ? "DataJoint." + name : name
+    }
+
+    static func protocolName(_ tier: Tier) -> String {
+        switch tier {
+        case .manual: "Manual"
+        case .lookup: "Lookup"
+        case .imported: "Imported"
+        case .computed: "Computed"
+        case .part: "Part"
+        }
+    }
+
+    /// The Swift type a fetched value of the attribute decodes to; nil for codecs and native types without one.
+    static func swiftType(of type: AttributeType, typeText: String) -> String? {
+        switch type {
+        case .int8: return "Int8"
+        case .int16: return "Int16"
+        case .int32: return "Int32"
+        case .int64: return "Int64"
+        case .float32: return "Float"
+        case .float64: return "Double"
+        case .bool: return "Bool"
+        case .decimal: return "Decimal"
+        case .char, .varchar, .enumeration: return "String"
+        case .date: return "CalendarDate"
+        case .datetime: return "DateTime"
+        case .json: return "JSON"
+        case .uuid: return "UUID"
+        case .bytes: return "Data"
+        case .codec: return nil
+        case .native(_, let category):
+            switch category {
+            case .integer: return typeText.lowercased().contains("unsigned") ? "UInt64" : "Int64"
+            case .float: return "Double"
+            case .numeric: return "Decimal"
+            case .string, .text: return "String"
+            case .blob: return "Data"
+            case .temporal: return nil
+            }
+        }
+    }
+
+    private static let keywords: Set<String> = [
+        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
+        "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public", "rethrows",
+        "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue", "default", "defer",
+        "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch", "where",
+        "while", "as", "false", "is", "nil", "self", "super", "throws", "true", "try", "await", "async", "any",
+        "some", "Self", "Any",
+    ]
+
+    static func propertyName(_ name: String) -> String {
+        keywords.contains(name) ? "`\(name)`" : name
+    }
+
+    static func checkIdentifier(_ name: String, what: String) throws {
+        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*\z"#, options: .regularExpression) != nil,
+            !keywords.contains(name)
+        else {
+            throw DataJointError(.invalidValue, "`\(name)` is not a Swift type name (\(what))")
+        }
+    }
+
+    /// A Swift string literal of `text`, which holds only names checked to be identifiers (schema, namespace and
+    /// type names) and plain words: nothing to escape.
+    static func literal(_ text: String) -> String { "\"" + text + "\"" }
+
+    /// A definition line as the content of a multi-line string literal: backslashes and `"""` escaped.
+    static func escapedInMultilineLiteral(_ line: String) -> String {
+        line.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"\"\"", with: "\\\"\"\"")
+    }
+}
+
+extension Connection {
+    /// Swift source that declares every table of an existing schema (see `dj codegen`).
+    ///
+    /// - Parameters:
+    ///   - schemaName: the schema in the database.
+    ///   - namespace: the enum that holds the declarations; nil derives it from the schema name (`lab_v2` -> `LabV2`).
+    ///   - records: also write a `Codable` `Record` struct in each table's type, for `fetch(as:)`.
+    /// - Throws: `DataJointError(.missingTable)` when there is no such schema; `.declaration` for a table whose name
+    ///   Swift declarations cannot reproduce.
+    public func swiftDeclarations(ofSchema schemaName: String, namespace: String? = nil, records: Bool = false) async throws -> String {
+        let virtual = try await virtualSchema(schemaName)
+        var infos: [TableInfo] = []
+        for table in virtual.tables { infos.append(try await table.info()) }
+        let namespace = namespace ?? SQLTableName(schema: schemaName, table: schemaName.lowercased()).className
+        return try SwiftDeclarationWriter(schemaName: schemaName, namespace: namespace, tables: infos, records: records).source()
+    }
+}
