@@ -7,6 +7,7 @@ public struct ValidationProblem: Sendable, CustomStringConvertible {
     /// The error `insert` would throw for it.
     public let error: DataJointError
 
+    /// A problem of row `row` (its position in the array given), of `attribute` (nil: of the whole row).
     public init(row: Int, attribute: String?, error: DataJointError) {
         self.row = row
         self.attribute = attribute
@@ -30,6 +31,7 @@ public struct ValidationResult: Sendable, CustomStringConvertible {
     /// Every problem found, in row order and, within a row, unknown attributes first, then the heading's order.
     public let problems: [ValidationProblem]
 
+    /// The result of checking `rowsChecked` rows that had `problems`.
     public init(rowsChecked: Int, problems: [ValidationProblem]) {
         self.rowsChecked = rowsChecked
         self.problems = problems
@@ -48,6 +50,7 @@ public struct ValidationResult: Sendable, CustomStringConvertible {
         return lines.joined(separator: "\n")
     }
 
+    /// The ``summary``.
     public var description: String { summary }
 
     /// Throws a `DataJointError` (of the first problem's kind, with the ``summary`` as its message) unless the rows
