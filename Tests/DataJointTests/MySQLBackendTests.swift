@@ -646,11 +646,18 @@ struct MySQLBackendTests {
                 }
             }
             #expect(try await subjects.count() == 0)
-            // A failing batch of a multi-statement insert leaves nothing behind.
+            // A failing batch of a multi-statement insert inside a transaction leaves nothing behind (chunks commit on
+            // their own only outside one).
             let rows: [Row] = (0..<20_000).map { ["subject_id": Value.int(Int64($0)), "date_of_birth": "2024-01-01"] }
                 + [["subject_id": 5, "date_of_birth": "2024-01-01"]]
-            await #expect(throws: DataJointError.self) { try await subjects.insert(rows, chunkSize: 1000) }
+            await #expect(throws: DataJointError.self) {
+                try await db.transaction { try await subjects.insert(rows, chunkSize: 1000) }
+            }
             #expect(try await subjects.count() == 0)
+            // Outside a transaction the 20 chunks before the failing one stay.
+            await #expect(throws: DataJointError.self) { try await subjects.insert(rows, chunkSize: 1000) }
+            #expect(try await subjects.count() == 20_000)
+            _ = try await subjects.deleteQuick()
             try await db.transaction {
                 try await subjects.insert1(["subject_id": 2, "date_of_birth": "2024-01-01"])
             }

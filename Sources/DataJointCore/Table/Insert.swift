@@ -10,20 +10,31 @@ public struct InsertOptions: Sendable {
     public var ignoreExtraFields = false
     /// Allow inserting into Imported and Computed tables outside `populate`.
     public var allowDirectInsert = false
-    /// The most rows per INSERT statement (default: as many as the backend's limits allow).
+    /// Insert in chunks of this many rows, each chunk in a transaction of its own, as the reference's `chunk_size`:
+    /// when a later chunk fails (a duplicate key, a missing parent row, a lost connection), the chunks before it stay
+    /// committed. Every row is still validated before the first chunk is sent, so invalid input inserts nothing.
+    /// Inside an enclosing transaction the chunks are part of it and commit (or roll back) with it.
+    /// Nil (the default): all rows in one transaction, in statements as large as the backend allows.
     public var chunkSize: Int?
+    /// Called with the number of rows inserted so far and the number of rows given: after each chunk commits when
+    /// `chunkSize` is set, else once when the insert is done. Not called when there are no rows.
+    public var progress: InsertProgress?
 
     public init(
         skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
-        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil, progress: InsertProgress? = nil
     ) {
         self.skipDuplicates = skipDuplicates
         self.replace = replace
         self.ignoreExtraFields = ignoreExtraFields
         self.allowDirectInsert = allowDirectInsert
         self.chunkSize = chunkSize
+        self.progress = progress
     }
 }
+
+/// Reports an insert's progress: the rows inserted so far and the rows given (see ``InsertOptions/progress``).
+public typealias InsertProgress = @Sendable (_ inserted: Int, _ total: Int) -> Void
 
 extension Table {
     /// Inserts one row.
@@ -40,33 +51,37 @@ extension Table {
 
     /// Inserts rows in batches, all in one transaction: either every row is inserted or none is.
     /// Every row is validated before anything is sent.
+    ///
+    /// With `chunkSize`, each chunk of that many rows is a transaction of its own (see ``InsertOptions/chunkSize``);
+    /// `progress` is told the rows inserted so far (see ``InsertOptions/progress``).
     public func insert(
         _ rows: [Row], skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
-        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil, progress: InsertProgress? = nil
     ) async throws {
         try await insert(
             rows,
             options: InsertOptions(
                 skipDuplicates: skipDuplicates, replace: replace, ignoreExtraFields: ignoreExtraFields,
-                allowDirectInsert: allowDirectInsert, chunkSize: chunkSize))
+                allowDirectInsert: allowDirectInsert, chunkSize: chunkSize, progress: progress))
     }
 
     /// Inserts values of any `Encodable` type whose properties are named like the attributes.
     public func insert<T: Encodable>(
         _ items: [T], skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
-        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil, progress: InsertProgress? = nil
     ) async throws {
         let encoder = RowEncoder()
         try await insert(
             items.map { try encoder.encode($0) }, skipDuplicates: skipDuplicates, replace: replace,
-            ignoreExtraFields: ignoreExtraFields, allowDirectInsert: allowDirectInsert, chunkSize: chunkSize)
+            ignoreExtraFields: ignoreExtraFields, allowDirectInsert: allowDirectInsert, chunkSize: chunkSize,
+            progress: progress)
     }
 
     /// Inserts the rows of a CSV file whose header names the attributes. Empty fields of nullable
     /// attributes become NULL.
     public func insert(
         csv url: URL, skipDuplicates: Bool = false, replace: Bool = false, ignoreExtraFields: Bool = false,
-        allowDirectInsert: Bool = false, chunkSize: Int? = nil
+        allowDirectInsert: Bool = false, chunkSize: Int? = nil, progress: InsertProgress? = nil
     ) async throws {
         let (header, records) = try CSVReader().read(contentsOf: url)
         let heading = try await heading()
@@ -79,7 +94,7 @@ extension Table {
         }
         try await insert(
             rows, skipDuplicates: skipDuplicates, replace: replace, ignoreExtraFields: ignoreExtraFields,
-            allowDirectInsert: allowDirectInsert, chunkSize: chunkSize)
+            allowDirectInsert: allowDirectInsert, chunkSize: chunkSize, progress: progress)
     }
 
     /// Inserts the result of a query (`INSERT ... SELECT`), without fetching the rows.
@@ -130,17 +145,46 @@ extension Table {
         return .fail
     }
 
-    /// Inserts rows with explicit options.
+    /// Inserts rows with explicit options (see ``InsertOptions``).
+    ///
+    /// - Throws: `DataJointError`, having inserted nothing, when a row does not fit the heading (checked for every row
+    ///   before anything is sent) or `chunkSize` is less than 1; when the database refuses a row, nothing is inserted,
+    ///   or with `chunkSize`, the chunks before the failing one stay inserted.
     public func insert(_ rows: [Row], options: InsertOptions) async throws {
+        if let chunkSize = options.chunkSize, chunkSize < 1 {
+            throw DataJointError(.invalidValue, "insert: chunkSize must be at least 1, not \(chunkSize)")
+        }
         guard !rows.isEmpty else { return }
         let info = try await info()
         try checkDirectInsert(info, allowed: options.allowDirectInsert)
         let validator = RowValidator(info: info, ignoreExtraFields: options.ignoreExtraFields, connection: connection)
-        // Validate every row before sending anything; group rows by the attributes they supply.
+        // Validate every row before sending anything.
+        let validated = try await validator.validate(rows)
+        guard let chunkSize = options.chunkSize else {
+            try await insertValidated(consume validated, rows: rows, info: info, validator: validator, options: options)
+            options.progress?(rows.count, rows.count)
+            return
+        }
+        // Each chunk is a transaction of its own (unless an enclosing transaction holds them all).
+        for start in stride(from: 0, to: rows.count, by: chunkSize) {
+            let end = min(rows.count, start + chunkSize)
+            try await insertValidated(
+                Array(validated[start..<end]), rows: Array(rows[start..<end]), info: info, validator: validator, options: options)
+            options.progress?(end, rows.count)
+        }
+    }
+
+    /// Inserts validated rows (`validated[i]` is `rows[i]` checked by `validator`) in one transaction: encodes their
+    /// codec values (writing in-store values to their stores, removed again when the transaction fails) and sends
+    /// them grouped by the attributes they supply.
+    func insertValidated(
+        _ validated: consuming [(columns: [String], values: [Value])], rows: [Row], info: TableInfo,
+        validator: RowValidator, options: InsertOptions
+    ) async throws {
+        var validated = validated
         var groups: [[String]: [[Value]]] = [:]
         var order: [[String]] = []
-        var validated = try await validator.validate(rows)
-        // Only then are codec values encoded, and in-store values written to their stores.
+        // Codec values are encoded only now, and in-store values written to their stores.
         let writes = StoreWriteLog()
         do {
             if validator.hasCodecs {
@@ -379,13 +423,25 @@ struct RowValidator {
     /// Where the values of rows that name `names` go, checked once for all such rows: throws for a name that is not
     /// in the heading (unless extra fields are ignored).
     func layout(of names: [String], index: Int, count: Int) throws -> RowLayout {
-        for name in names where !ignoreExtraFields && !visibleNames.contains(name) {
-            let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
-            throw DataJointError(
-                .missingAttribute,
-                "Attribute `\(name)` is not in the heading of `\(info.name.table)`\(at); it has "
-                    + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
-        }
+        if let name = unknownNames(names).first { throw unknownAttributeError(name, index: index, count: count) }
+        return layout(of: names)
+    }
+
+    /// The names that are not in the heading (none when extra fields are ignored).
+    func unknownNames(_ names: [String]) -> [String] {
+        ignoreExtraFields ? [] : names.filter { !visibleNames.contains($0) }
+    }
+
+    func unknownAttributeError(_ name: String, index: Int, count: Int) -> DataJointError {
+        let at = count > 1 ? " (row \(index + 1) of \(count))" : ""
+        return DataJointError(
+            .missingAttribute,
+            "Attribute `\(name)` is not in the heading of `\(info.name.table)`\(at); it has "
+                + info.heading.names.joined(separator: ", ") + ". Pass ignoreExtraFields: true to drop it")
+    }
+
+    /// Where the values of rows that name `names` go; names not in the heading are left out.
+    func layout(of names: [String]) -> RowLayout {
         var columns: [String] = []
         var slots: [RowLayout.Slot] = []
         for (attributeIndex, attribute) in info.heading.allAttributes.enumerated() where !attribute.isHidden {
@@ -405,51 +461,53 @@ struct RowValidator {
     /// only: `encodeCodecValues` encodes them once every row is valid); `layout` is the layout of the row's names.
     /// Returns the values of `layout.columns`.
     func validate(_ row: Row, index: Int, count: Int, layout: RowLayout) throws -> [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(layout.columns.count)
+        for slot in layout.slots { values.append(try check(slot, of: row, index: index, count: count)) }
+        return values
+    }
+
+    /// Checks the value of one attribute of a row (`slot` of the row's layout) and returns it encoded for the
+    /// dialect (a codec value is returned as given: it is only checked). Throws for a missing or invalid value.
+    func check(_ slot: RowLayout.Slot, of row: Row, index: Int, count: Int) throws -> Value {
         let table = info.name.table
         // Only error messages need the row's position and the attributes' other properties.
         var at: String { count > 1 ? " (row \(index + 1) of \(count))" : "" }
         func attribute(_ index: Int) -> Attribute { info.heading.allAttributes[index] }
-        var values: [Value] = []
-        values.reserveCapacity(layout.columns.count)
-        for slot in layout.slots {
-            switch slot {
-            case .missingKey(let index):
-                throw DataJointError(.invalidValue, "Missing primary-key attribute `\(attribute(index).name)` for `\(table)`\(at)")
-            case .missingValue(let index):
-                throw DataJointError(
-                    .invalidValue,
-                    "Missing value for `\(table)`.`\(attribute(index).name)`\(at), which has no default and is not nullable")
-            case .value(let index, let position, let type, let nullable):
-                let value = row.values[position]
-                if value.isNull {
-                    guard nullable else {
-                        throw DataJointError(
-                            .invalidValue,
-                            "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable")
-                    }
-                    values.append(.null)
-                    continue
-                }
-                if case .codec(let name, let store) = type {
-                    // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
-                    let attribute = attribute(index)
-                    try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
-                    values.append(value)
-                    continue
-                }
-                guard let normalized = type.normalize(value) else {
+        switch slot {
+        case .missingKey(let index):
+            throw DataJointError(.invalidValue, "Missing primary-key attribute `\(attribute(index).name)` for `\(table)`\(at)")
+        case .missingValue(let index):
+            throw DataJointError(
+                .invalidValue,
+                "Missing value for `\(table)`.`\(attribute(index).name)`\(at), which has no default and is not nullable")
+        case .value(let index, let position, let type, let nullable):
+            let value = row.values[position]
+            if value.isNull {
+                guard nullable else {
                     throw DataJointError(
                         .invalidValue,
-                        "Invalid value for `\(table)`.`\(attribute(index).name)`\(at): expected \(attribute(index).typeText), got "
-                            + "\(value.kindName) \(String(describing: value).prefix(80))")
+                        "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable")
                 }
-                if let reason = dialect.unstorableReason(normalized) {
-                    throw DataJointError(.invalidValue, "`\(table)`.`\(attribute(index).name)`\(at): \(reason)")
-                }
-                values.append(dialect.encode(normalized, as: type))
+                return .null
             }
+            if case .codec(let name, let store) = type {
+                // Checked now; encoded (and written to stores) by `encodeCodecValues` once every row is valid.
+                let attribute = attribute(index)
+                try codecs.validate(value, name: name, store: store, context: context(for: attribute, store: store))
+                return value
+            }
+            guard let normalized = type.normalize(value) else {
+                throw DataJointError(
+                    .invalidValue,
+                    "Invalid value for `\(table)`.`\(attribute(index).name)`\(at): expected \(attribute(index).typeText), got "
+                        + "\(value.kindName) \(String(describing: value).prefix(80))")
+            }
+            if let reason = dialect.unstorableReason(normalized) {
+                throw DataJointError(.invalidValue, "`\(table)`.`\(attribute(index).name)`\(at): \(reason)")
+            }
+            return dialect.encode(normalized, as: type)
         }
-        return values
     }
 }
 
@@ -463,6 +521,13 @@ struct RowLayout {
         case missingKey(attribute: Int)
         /// An attribute without a default that the row lacks.
         case missingValue(attribute: Int)
+
+        /// The index of the slot's attribute in the heading's attributes.
+        var attribute: Int {
+            switch self {
+            case .value(let attribute, _, _, _), .missingKey(let attribute), .missingValue(let attribute): attribute
+            }
+        }
     }
 
     /// The row's attribute names, as given.
