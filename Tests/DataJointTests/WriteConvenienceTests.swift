@@ -252,4 +252,42 @@ struct WriteConvenienceTests {
             #expect(try await items.count() == 500)
         }
     }
+
+    @Test("insert: NULL for an attribute that is not nullable but has a default inserts the default; without a default it is refused and nothing is inserted",
+          arguments: TestBackend.all)
+    func insertNullTakesDefault(backend: TestBackend) async throws {
+        try await backend.run {
+            let settings = try await schema()[P.WcSetting.self]
+            try await settings.insert1(["setting_id": 1, "level": Value.null, "label": Value.null, "enabled": Value.null,
+                                        "stamp": Value.null, "note": Value.null, "required": 7])
+            let one = try await (settings & ["setting_id": 1]).fetch1()
+            #expect(one["level"] == .int(5) && one["label"] == .string("none") && one["enabled"] == .bool(true))
+            #expect(one["note"] == .null && one["required"] == .int(7))
+            if case .datetime = one["stamp"] {} else { Issue.record("stamp is \(String(describing: one["stamp"]))") }
+
+            // Many rows, NULL in some and values in others (one statement per set of columns; the bulk path too).
+            let rows: [Row] = (2..<600).map { (id: Int) -> Row in
+                let level: Value = id % 3 == 0 ? .null : .int(Int64(id))
+                let label: Value = id % 2 == 0 ? .null : .string("l\(id)")
+                return ["setting_id": Value.int(Int64(id)), "level": level, "label": label, "required": 0]
+            }
+            try await settings.insert(rows)
+            #expect(try await settings.count() == 599)
+            #expect(try await (settings & "level = 5").count() == 1 + (2..<600).filter { $0 % 3 == 0 || $0 == 5 }.count)
+            #expect(try await (settings & ["label": "none"]).count() == 1 + (2..<600).filter { $0 % 2 == 0 }.count)
+            #expect(try await (settings & ["setting_id": 7]).fetch1("level", as: Int.self) == 7)
+
+            // No default and not nullable: refused before anything is sent.
+            let refused: [Row] = [["setting_id": 1000, "required": 1], ["setting_id": 1001, "required": Value.null]]
+            do {
+                try await settings.insert(refused)
+                Issue.record("NULL for `required` was accepted")
+            } catch let error as DataJointError {
+                #expect(error.kind == .invalidValue && error.message.contains("required") && error.message.contains("no default"))
+            }
+            #expect(try await settings.count() == 599)
+            let check = try await settings.validate(refused)
+            #expect(check.problems.count == 1 && check.problems.first?.row == 1)
+        }
+    }
 }

@@ -415,7 +415,8 @@ struct RowValidator {
             if layout?.names != row.names {
                 layout = try self.layout(of: row.names, index: index, count: count)
             }
-            validated.append((layout!.columns, try validate(row, index: index, count: count, layout: layout!)))
+            let values = try validate(row, index: index, count: count, layout: layout!)
+            validated.append(layout!.withDefaultsApplied(values))
         }
         return validated
     }
@@ -444,8 +445,10 @@ struct RowValidator {
     func layout(of names: [String]) -> RowLayout {
         var columns: [String] = []
         var slots: [RowLayout.Slot] = []
+        var defaulted: [Int] = []
         for (attributeIndex, attribute) in info.heading.allAttributes.enumerated() where !attribute.isHidden {
             if let position = names.firstIndex(of: attribute.name) {
+                if !attribute.nullable, attribute.defaultValue != nil { defaulted.append(columns.count) }
                 columns.append(attribute.name)
                 slots.append(.value(attribute: attributeIndex, position: position, type: attribute.type, nullable: attribute.nullable))
             } else if attribute.inPrimaryKey {
@@ -454,7 +457,7 @@ struct RowValidator {
                 slots.append(.missingValue(attribute: attributeIndex))
             }
         }
-        return RowLayout(names: names, columns: columns, slots: slots)
+        return RowLayout(names: names, columns: columns, slots: slots, defaultedColumns: defaulted)
     }
 
     /// Checks one row against the heading and encodes its plain values for the dialect (codec values are checked
@@ -484,10 +487,12 @@ struct RowValidator {
         case .value(let index, let position, let type, let nullable):
             let value = row.values[position]
             if value.isNull {
-                guard nullable else {
+                // As the reference: NULL for an attribute that is not nullable but has a default inserts the default
+                // (`RowLayout.withDefaultsApplied` leaves the column out of the row).
+                guard nullable || attribute(index).defaultValue != nil else {
                     throw DataJointError(
                         .invalidValue,
-                        "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable")
+                        "NULL is not allowed for `\(table)`.`\(attribute(index).name)`\(at): the attribute is not nullable and has no default")
                 }
                 return .null
             }
@@ -535,6 +540,17 @@ struct RowLayout {
     /// The attributes the row supplies, in heading order: the columns of the row's validated values.
     let columns: [String]
     let slots: [Slot]
+    /// Positions in `columns` of attributes that are not nullable but have a default: NULL there means the default.
+    let defaultedColumns: [Int]
+
+    /// A validated row's columns and values, without the columns whose value is NULL but whose attribute is not
+    /// nullable and has a default: the database fills in the default (`CURRENT_TIMESTAMP` included).
+    func withDefaultsApplied(_ values: [Value]) -> (columns: [String], values: [Value]) {
+        let omitted = defaultedColumns.filter { values[$0].isNull }
+        guard !omitted.isEmpty else { return (columns, values) }
+        let kept = columns.indices.filter { !omitted.contains($0) }
+        return (kept.map { columns[$0] }, kept.map { values[$0] })
+    }
 }
 
 /// Rewords driver errors of inserts so they name the table (keeping what the database reported).
