@@ -448,5 +448,52 @@ struct AlterTests {
             #expect(try await measure.heading().attributes.map(\.name) == ["donor_id", "score", "rank"])
         }
     }
+
+    // MARK: - MySQL rendering (no server needed)
+
+    @Test("MySQL alters with one ALTER TABLE: DROP, CHANGE, MODIFY and ADD with their places, and COMMENT=")
+    func mysqlRendering() throws {
+        let name = SQLTableName(schema: "lab", table: "specimen")
+        let key = Attribute(name: "specimen_id", type: .int32, inPrimaryKey: true)
+        let species = Attribute(name: "species", type: .varchar(30))
+        let weight = Attribute(name: "weight", type: .float64, comment: "grams")
+        let notes = Attribute(name: "notes", type: .varchar(60), defaultValue: .string(""))
+        let mass = Attribute(name: "mass", type: .float64, comment: "body mass")
+        let wider = Attribute(name: "species", type: .varchar(40))
+        let label = Attribute(name: "label", type: .varchar(16), defaultValue: .string("none"))
+        let current = TableDeclaration(
+            name: name, comment: "a specimen", columns: [key, species, weight, notes], primaryKey: ["specimen_id"],
+            foreignKeys: [], indexes: [])
+        let target = TableDeclaration(
+            name: name, comment: "a specimen, weighed", columns: [key, mass, wider, label], primaryKey: ["specimen_id"],
+            foreignKeys: [], indexes: [])
+        let alteration = TableAlteration(
+            current: current, target: target,
+            changes: [
+                ColumnChange(kind: .drop, column: notes, storedComment: notes.storedComment, previous: notes, position: nil),
+                ColumnChange(kind: .modify, column: mass, storedComment: mass.storedComment, previous: weight, position: .after("specimen_id")),
+                ColumnChange(kind: .modify, column: wider, storedComment: wider.storedComment, previous: species, position: nil),
+                ColumnChange(kind: .add, column: label, storedComment: label.storedComment, previous: nil, position: .after("species")),
+            ],
+            commentChanged: true, referencingForeignKeys: [])
+        let plan = try MySQLDialect().alterTable(alteration)
+        #expect(!plan.rebuildsTable)
+        guard case .execute(let statement)? = plan.steps.first, plan.steps.count == 1 else {
+            Issue.record("one statement expected")
+            return
+        }
+        #expect(
+            statement.sql == """
+                ALTER TABLE `lab`.`specimen`
+                \tDROP `notes`,
+                \tCHANGE `weight` `mass` double NOT NULL COMMENT ":float64:body mass" AFTER `specimen_id`,
+                \tMODIFY `species` varchar(40) NOT NULL COMMENT ":varchar(40):",
+                \tADD `label` varchar(16) NOT NULL DEFAULT 'none' COMMENT ":varchar(16):" AFTER `species`,
+                \tCOMMENT="a specimen, weighed"
+                """)
+        // SQLite rebuilds for the same change; PostgreSQL changes in place, then rebuilds for the new order.
+        #expect(try SQLiteDialect().alterTable(alteration).rebuildsTable)
+        #expect(try PostgresDialect().alterTable(alteration).rebuildsTable)
+    }
 }
 
