@@ -136,7 +136,7 @@ extension Connection {
                     }
                 }
             } catch {
-                for statement in plan.after { try? await self.execute(statement) }
+                for statement in plan.after { _ = try? await self.execute(statement) }
                 throw error
             }
             for statement in plan.after { try await self.execute(statement) }
