@@ -84,17 +84,7 @@ public struct MySQLDialect: Dialect {
     public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
         var lines: [String] = []
         for column in table.columns {
-            var parts = [quote(column.name), try columnType(for: column.type)]
-            if column.nullable {
-                parts.append("DEFAULT NULL")
-            } else if let d = column.defaultValue, d != .null {
-                parts.append("NOT NULL DEFAULT " + defaultSQL(d, type: column.type))
-            } else {
-                parts.append("NOT NULL")
-            }
-            let comment = table.storedComments[column.name] ?? column.storedComment
-            if !comment.isEmpty { parts.append("COMMENT " + commentLiteral(comment)) }
-            lines.append(parts.joined(separator: " "))
+            lines.append(try columnDefinition(column, storedComment: table.storedComments[column.name] ?? column.storedComment))
         }
         lines += keyConstraintClauses(table)
         for index in table.indexes {
@@ -104,6 +94,20 @@ public struct MySQLDialect: Dialect {
         var options = "ENGINE=InnoDB"
         if !table.comment.isEmpty { options += ", COMMENT " + commentLiteral(table.comment) }
         return [RenderedSQL("CREATE TABLE IF NOT EXISTS " + qualifiedName(table.name) + " (\n" + lines.joined(separator: ",\n") + "\n) " + options)]
+    }
+
+    /// A column as CREATE TABLE and ALTER TABLE declare it: name, type, nullability and default, comment.
+    func columnDefinition(_ column: Attribute, storedComment comment: String) throws -> String {
+        var parts = [quote(column.name), try columnType(for: column.type)]
+        if column.nullable {
+            parts.append("DEFAULT NULL")
+        } else if let d = column.defaultValue, d != .null {
+            parts.append("NOT NULL DEFAULT " + defaultSQL(d, type: column.type))
+        } else {
+            parts.append("NOT NULL")
+        }
+        if !comment.isEmpty { parts.append("COMMENT " + commentLiteral(comment)) }
+        return parts.joined(separator: " ")
     }
 
     /// A default as SQL: quoted like the reference does (`DEFAULT '1'`), `CURRENT_TIMESTAMP` with the column's

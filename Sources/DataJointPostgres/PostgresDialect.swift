@@ -192,34 +192,47 @@ public struct PostgresDialect: Dialect {
     /// The statements that declare a table, as DataJoint-Python's `declare` produces them on PostgreSQL:
     /// `CREATE TYPE` for its enums, `CREATE TABLE`, `CREATE INDEX`, `COMMENT ON TABLE`, `COMMENT ON COLUMN`.
     public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
-        let schema = table.name.schema
-        let qualified = qualifiedName(table.name)
-        // Columns brought in by a foreign key (not declared in the definition), with the table they come from.
-        let inheritedFrom = table.inheritedColumns
+        var statements = try tableStatements(table) + indexStatements(table)
+        // The reference declares `~lineage` without any comments.
+        if table.name.table != "~lineage" { statements += commentStatements(table) }
+        return statements
+    }
+
+    /// A column as CREATE TABLE and ADD COLUMN declare it (without its enum type, which must exist).
+    func columnDefinition(_ column: Attribute, in table: TableDeclaration) throws -> String {
+        let parent = table.inheritedColumns[column.name]
+        let type = try columnType(for: column.type, typeText: column.typeText, enumSchema: parent?.schema ?? table.name.schema)
+        var line = quote(column.name) + " " + type
+        if parent != nil {
+            // A foreign-key column: NOT NULL unless the reference is nullable, no default.
+            if !column.nullable { line += " NOT NULL" }
+        } else if column.nullable {
+            line += " DEFAULT NULL"
+        } else if let d = column.defaultValue {
+            line += " NOT NULL DEFAULT " + defaultSQL(d, type: column.type)
+        } else {
+            line += " NOT NULL"
+        }
+        return line
+    }
+
+    /// `CREATE TYPE` for an enum column declared by this table (not inherited), else nil.
+    func enumTypeStatement(_ column: Attribute, in table: TableDeclaration) -> RenderedSQL? {
+        guard case .enumeration(let members) = column.type, table.inheritedColumns[column.name] == nil else { return nil }
+        return createEnumType(schema: table.name.schema, name: PostgresDialect.enumTypeName(column.typeText), members: members)
+    }
+
+    /// The enum types, `CREATE TABLE` (under the declaration's name or `storedAs`) and the storage of `<blob>` columns.
+    func tableStatements(_ table: TableDeclaration, storedAs name: SQLTableName? = nil) throws -> [RenderedSQL] {
+        let qualified = qualifiedName(name ?? table.name)
         var statements: [RenderedSQL] = []
         var createdTypes = Set<String>()
         var lines: [String] = []
         for column in table.columns {
-            let parent = inheritedFrom[column.name]
-            let type = try columnType(for: column.type, typeText: column.typeText, enumSchema: parent?.schema ?? schema)
-            if case .enumeration(let members) = column.type, parent == nil {
-                let name = PostgresDialect.enumTypeName(column.typeText)
-                if createdTypes.insert(name).inserted {
-                    statements.append(createEnumType(schema: schema, name: name, members: members))
-                }
+            if let create = enumTypeStatement(column, in: table), createdTypes.insert(PostgresDialect.enumTypeName(column.typeText)).inserted {
+                statements.append(create)
             }
-            var line = quote(column.name) + " " + type
-            if parent != nil {
-                // A foreign-key column: NOT NULL unless the reference is nullable, no default.
-                if !column.nullable { line += " NOT NULL" }
-            } else if column.nullable {
-                line += " DEFAULT NULL"
-            } else if let d = column.defaultValue {
-                line += " NOT NULL DEFAULT " + defaultSQL(d, type: column.type)
-            } else {
-                line += " NOT NULL"
-            }
-            lines.append(line)
+            lines.append(try columnDefinition(column, in: table))
         }
         lines += keyConstraintClauses(table)
         statements.append(RenderedSQL("CREATE TABLE IF NOT EXISTS \(qualified) (\n" + lines.joined(separator: ",\n") + "\n)"))
@@ -228,10 +241,14 @@ public struct PostgresDialect: Dialect {
         for column in table.columns where column.typeText == "<blob>" {
             statements.append(RenderedSQL("ALTER TABLE \(qualified) ALTER COLUMN \(quote(column.name)) SET STORAGE EXTERNAL"))
         }
+        return statements
+    }
 
-        // Declared indexes (and `unique` foreign keys) in order, then an index for each foreign key whose columns
-        // are not a left prefix of the primary key or of an index already there (longest first): PostgreSQL does
-        // not index foreign keys by itself, and cascading deletes need it.
+    /// Declared indexes (and `unique` foreign keys) in order, then an index for each foreign key whose columns are
+    /// not a left prefix of the primary key or of an index already there (longest first): PostgreSQL does not index
+    /// foreign keys by itself, and cascading deletes need it.
+    func indexStatements(_ table: TableDeclaration) -> [RenderedSQL] {
+        let qualified = qualifiedName(table.name)
         var indexes = table.indexes
         var prefixes: [[String]] = [table.primaryKey] + table.indexes.map(\.columns)
         let candidates = table.foreignKeys.map(\.columns).enumerated()
@@ -240,24 +257,28 @@ public struct PostgresDialect: Dialect {
             indexes.append(IndexConstraint(unique: false, columns: candidate))
             prefixes.append(candidate)
         }
-        for index in indexes {
+        return indexes.map { index in
             let names = index.columns.map { PostgresDialect.unquoted($0) }
             let indexName = "idx_\(table.name.table)_" + String(String.UnicodeScalarView(names.joined(separator: "_").unicodeScalars.prefix(30)))
             let columns = index.columns.map { $0.hasPrefix("(") ? $0 : quote($0) }.joined(separator: ", ")
-            statements.append(
-                RenderedSQL("CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quote(indexName)) ON \(qualified) (\(columns))"))
+            return RenderedSQL("CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quote(indexName)) ON \(qualified) (\(columns))")
         }
+    }
 
-        // The reference declares `~lineage` without any comments.
-        if table.name.table == "~lineage" { return statements }
-        statements.append(RenderedSQL("COMMENT ON TABLE \(qualified) IS \(stringLiteral(table.comment))"))
-        for column in table.columns where inheritedFrom[column.name] == nil {
+    /// `COMMENT ON TABLE` and `COMMENT ON COLUMN` for each declared column (columns a foreign key brings in carry none).
+    func commentStatements(_ table: TableDeclaration, storedAs name: SQLTableName? = nil) -> [RenderedSQL] {
+        let qualified = qualifiedName(name ?? table.name)
+        var statements = [RenderedSQL("COMMENT ON TABLE \(qualified) IS \(stringLiteral(table.comment))")]
+        for column in table.columns where table.inheritedColumns[column.name] == nil {
             let stored = PostgresDialect.escapedComment(table.storedComments[column.name] ?? column.storedComment, typeText: column.typeText)
             guard !stored.isEmpty else { continue }
-            statements.append(
-                RenderedSQL("COMMENT ON COLUMN \(qualified).\(quote(column.name)) IS \(stringLiteral(stored))"))
+            statements.append(columnCommentStatement(qualified: qualified, column: column.name, stored: stored))
         }
         return statements
+    }
+
+    func columnCommentStatement(qualified: String, column: String, stored: String) -> RenderedSQL {
+        RenderedSQL("COMMENT ON COLUMN \(qualified).\(quote(column)) IS \(stringLiteral(stored))")
     }
 
     /// The reference escapes double quotes of the user's comment with a backslash (a MySQL-ism that PostgreSQL

@@ -75,26 +75,39 @@ public struct SQLiteDialect: Dialect {
     }
 
     public func createTable(_ table: TableDeclaration) throws -> [RenderedSQL] {
-        var items: [String] = []
-        for column in table.columns {
-            var line = quote(column.name) + " " + (try columnType(for: column.type))
-            line += column.nullable ? "" : " NOT NULL"
-            if let d = column.defaultValue {
-                switch d {
-                case .null: line += " DEFAULT NULL"
-                case .currentTimestamp, .currentTimestampPrecision: line += " DEFAULT CURRENT_TIMESTAMP"
-                case .string(let s): line += " DEFAULT " + stringLiteral(s)
-                case .literal(let l): line += " DEFAULT " + l
-                case .bool(let b): line += " DEFAULT " + (b ? "1" : "0")
-                }
+        [try tableStatement(table)] + indexStatements(table) + commentStatements(table)
+    }
+
+    /// A column as CREATE TABLE and ADD COLUMN declare it.
+    func columnDefinition(_ column: Attribute) throws -> String {
+        var line = quote(column.name) + " " + (try columnType(for: column.type))
+        line += column.nullable ? "" : " NOT NULL"
+        if let d = column.defaultValue {
+            switch d {
+            case .null: line += " DEFAULT NULL"
+            case .currentTimestamp, .currentTimestampPrecision: line += " DEFAULT CURRENT_TIMESTAMP"
+            case .string(let s): line += " DEFAULT " + stringLiteral(s)
+            case .literal(let l): line += " DEFAULT " + l
+            case .bool(let b): line += " DEFAULT " + (b ? "1" : "0")
             }
-            if case .enumeration(let members) = column.type {
-                line += " CHECK (\(quote(column.name)) IN (" + members.map(stringLiteral).joined(separator: ", ") + "))"
-            }
-            items.append(line)
         }
+        if case .enumeration(let members) = column.type {
+            line += " CHECK (\(quote(column.name)) IN (" + members.map(stringLiteral).joined(separator: ", ") + "))"
+        }
+        return line
+    }
+
+    /// `CREATE TABLE` with the columns and keys of a declaration, under the declaration's name or `storedAs`.
+    func tableStatement(_ table: TableDeclaration, storedAs name: SQLTableName? = nil) throws -> RenderedSQL {
+        var items: [String] = []
+        for column in table.columns { items.append(try columnDefinition(column)) }
         items += keyConstraintClauses(table)
-        var statements = [RenderedSQL("CREATE TABLE " + qualifiedName(table.name) + " (\n  " + items.joined(separator: ",\n  ") + "\n)")]
+        return RenderedSQL("CREATE TABLE " + qualifiedName(name ?? table.name) + " (\n  " + items.joined(separator: ",\n  ") + "\n)")
+    }
+
+    /// The declared indexes, and an index for each foreign key that no index starts with.
+    func indexStatements(_ table: TableDeclaration) -> [RenderedSQL] {
+        var statements: [RenderedSQL] = []
         var indexed: [[String]] = [table.primaryKey]
         for (n, index) in table.indexes.enumerated() {
             let name = quote(SQLiteDialect.storedName(table.name) + "__index\(n)")
@@ -111,10 +124,16 @@ public struct SQLiteDialect: Dialect {
                 RenderedSQL("CREATE INDEX \(name) ON \(qualifiedName(table.name)) (" + fk.columns.map(quote).joined(separator: ", ") + ")"))
             indexed.append(fk.columns)
         }
-        statements.append(
+        return statements
+    }
+
+    /// Replaces the rows of `"~comments"` for the table: its comment and each column's stored comment.
+    func commentStatements(_ table: TableDeclaration) -> [RenderedSQL] {
+        var statements = [
             RenderedSQL(
                 "DELETE FROM \(quote(SQLiteDialect.commentsTable)) WHERE schema_name = ?1 AND table_name = ?2",
-                [.string(table.name.schema), .string(table.name.table)]))
+                [.string(table.name.schema), .string(table.name.table)])
+        ]
         var rows: [[Value]] = [[.string(table.name.schema), .string(table.name.table), .string(""), .string(table.comment)]]
         for column in table.columns {
             rows.append([.string(table.name.schema), .string(table.name.table), .string(column.name),

@@ -34,6 +34,10 @@ public protocol Dialect: Sendable {
     func createTable(_ table: TableDeclaration) throws -> [RenderedSQL]
     /// The statements that drop a table (and anything declared with it only, such as enum types).
     func dropTable(_ table: SQLTableName) -> [RenderedSQL]
+    /// How to change an existing table as described (secondary attributes added, dropped, renamed, moved or
+    /// redefined; the table comment), keeping its rows, its keys and indexes, and the foreign keys of other tables
+    /// that reference it. Where the backend cannot make a change in place, the plan rebuilds the table.
+    func alterTable(_ alteration: TableAlteration) throws -> AlterationPlan
 
     /// Renders a statement to text and parameters.
     func render(_ statement: SQLStatement) -> RenderedSQL

@@ -1,13 +1,22 @@
 extension Table {
     /// Drops the table and every table that depends on it (in any schema), dependents first.
-    /// A part table is dropped with its master, not alone: dropping a table that a part of another master depends on
-    /// is refused until that master is dropped. A restricted table cannot be dropped. With safemode on, pass
-    /// `confirm: true`.
-    public func drop(confirm: Bool = false) async throws {
-        let info = try await info()
-        if info.tier == .part {
+    /// A part table is dropped with its master, not alone: dropping a part, or a table that a part of another master
+    /// depends on, is refused until that master is dropped, unless `partIntegrity` is `.ignore` (as DataJoint-Python's
+    /// `drop(part_integrity="ignore")`), which drops parts without their masters. `.cascade` applies to `delete` only.
+    /// A restricted table cannot be dropped. With safemode on, pass `confirm: true`.
+    public func drop(confirm: Bool = false, partIntegrity: PartIntegrity = .enforce) async throws {
+        if partIntegrity == .cascade {
             throw DataJointError(
-                .notAllowed, "Part table `\(info.name.table)` cannot be dropped alone; drop its master instead")
+                .notAllowed,
+                "drop(partIntegrity: .cascade) is not supported (cascade applies to delete only); use .enforce or "
+                    + ".ignore (nothing was dropped)")
+        }
+        let info = try await info()
+        if info.tier == .part, partIntegrity == .enforce {
+            throw DataJointError(
+                .notAllowed,
+                "Part table `\(info.name.table)` cannot be dropped alone; drop its master instead, or pass "
+                    + "partIntegrity: .ignore to drop the part without its master (nothing was dropped)")
         }
         if !restrictions.isEmpty {
             throw DataJointError(
@@ -25,12 +34,12 @@ extension Table {
             doomed.formUnion(graph.descendants(of: seed))
         }
         // A part table that depends on the table goes only with its master.
-        for table in graph.topologicalOrder(doomed) {
+        for table in graph.topologicalOrder(doomed) where partIntegrity == .enforce {
             guard let master = graph.master(of: table), !doomed.contains(master) else { continue }
             throw DataJointError(
                 .notAllowed,
                 "Dropping `\(info.name.table)` would drop part table `\(table)` without its master `\(master)`; drop "
-                    + "the master first (nothing was dropped)")
+                    + "the master first, or pass partIntegrity: .ignore (nothing was dropped)")
         }
         let order = graph.topologicalOrder(doomed)
         let connection = self.connection

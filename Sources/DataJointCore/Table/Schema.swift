@@ -133,13 +133,7 @@ public final class Schema: Sendable {
     func declareTable(
         named tableName: String, definition: String, tier: Tier, masterTable: String?, warnNativeTypes: Bool = true
     ) async throws {
-        let parsed = try DefinitionParser().parse(definition)
-        let resolver = DeclarationResolver(
-            resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
-            settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength,
-            maxColumns: connection.dialect.maxColumnsPerTable,
-            codecs: connection.codecs)
-        let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
+        let (parsed, result) = try await resolveDefinition(definition, tableName: tableName, tier: tier, masterTable: masterTable)
         for case .attribute(let attribute) in parsed.lines where warnNativeTypes {
             guard case .native(let text, let category) = attribute.type else { continue }
             let advice = category == .blob
@@ -158,6 +152,21 @@ public final class Schema: Sendable {
             try await lineage.replace(table: tableName, entries: result.lineage)
         }
         forget(tableName)
+    }
+
+    /// Parses a definition and resolves it against the tables of the database into the declaration of table
+    /// `tableName`.
+    func resolveDefinition(
+        _ definition: String, tableName: String, tier: Tier, masterTable: String?
+    ) async throws -> (TableDefinition, DeclarationResolver.Result) {
+        let parsed = try DefinitionParser().parse(definition)
+        let resolver = DeclarationResolver(
+            resolve: { reference, line in try await self.resolveReference(reference, masterTable: masterTable) },
+            settings: connection.settings, maxTableNameLength: connection.dialect.maxTableNameLength,
+            maxColumns: connection.dialect.maxColumnsPerTable,
+            codecs: connection.codecs)
+        let result = try await resolver.resolve(parsed, name: SQLTableName(schema: name, table: tableName), tier: tier)
+        return (parsed, result)
     }
 
     /// Finds the table a foreign-key reference names.
