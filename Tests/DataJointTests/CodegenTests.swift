@@ -107,4 +107,74 @@ struct CodegenTests {
             #expect(unknown.status == 1 && unknown.errors.contains("no_such_schema"), "\(unknown.errors)")
         }
     }
+
+    @Test("alter on a table DataJoint-Python declared, with tables referencing it: rows survive, and Python reads the new heading",
+          arguments: InteropTests.backends)
+    func alterPythonTable(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let fixture = try InteropTests.Fixture()
+            defer { fixture.remove() }
+            let db = try await TestDatabase.connect(settings: InteropTests.settings(fixture))
+            var config: [String: Any] = ["mode": "write", "schemas": ["pipeline": "pipeline", "university": "university"]]
+            let written = InteropPipeline.rows(files: fixture.files, backend: backend)
+            config["rows"] = Dictionary(uniqueKeysWithValues: written.map { ($0.table, InteropTests.typedRows($0.rows)) })
+            config["insert_order"] = written.map(\.table)
+            config["late_rows"] = Dictionary(uniqueKeysWithValues: InteropPipeline.lateRows(files: fixture.files).map { ($0.table, InteropTests.typedRows($0.rows)) })
+            config["ignore_key"] = InteropTests.typedRows([InteropPipeline.ignoredKey])[0]
+            _ = try await InteropTests.runPython(backend, fixture, config)
+
+            // `student` is referenced by `student_major` and `enroll` (3,364 rows): move a column (a rebuild on
+            // PostgreSQL), widen one, rename one and add one.
+            let university = try await db.virtualSchema("university")
+            let student = try university.Student
+            let before = try await student.toDicts(orderBy: ["KEY"])
+            let definition = """
+                student_id : int64
+                ---
+                last_name : varchar(60)
+                first_name : varchar(40)
+                sex : enum('F', 'M', 'U')
+                date_of_birth : date
+                street : varchar(120)  # {home_address}
+                home_city : varchar(60)
+                home_state : char(2)
+                home_zip : char(10)
+                home_phone : varchar(20)
+                email = "" : varchar(80)
+                """
+            let result = try await student.alter(definition: definition)
+            #expect(!result.isEmpty, "\(result.summary)")
+            let after = try await student.toDicts(orderBy: ["KEY"])
+            #expect(after.count == before.count && after.count > 100)
+            for (old, new) in zip(before, after) {
+                #expect(new["street"] == old["home_address"] && new["last_name"] == old["last_name"] && new["email"] == .string(""))
+            }
+            #expect(try await student.heading().names == [
+                "student_id", "last_name", "first_name", "sex", "date_of_birth", "street", "home_city", "home_state",
+                "home_zip", "home_phone", "email",
+            ])
+            // The tables that reference it still do.
+            #expect(try await university.Enroll.count() == 3364)
+            #expect(try await (university.Student * university.Enroll).count() == 3364)
+            await #expect(throws: DataJointError.self) {
+                try await university.Enroll.insert1(["student_id": 999_999, "dept": "BIOL", "course": 1010, "term_year": 2015, "term": "Spring", "section": "a"])
+            }
+
+            // DataJoint-Python reads the altered table.
+            let script = """
+                import datajoint as dj, json
+                \(ReferenceProcess.connectionConfig(backend))
+                u = dj.VirtualModule('u', 'university')
+                print(json.dumps(dict(heading=list(u.Student.heading.names), n=len(u.Student()), enroll=len(u.Student() * u.Enroll()),
+                                      street=(u.Student & 'student_id = \(before[0]["student_id"]!)').fetch1('street'))))
+                """
+            let (status, output) = try await ReferenceProcess.run(StoreInteropTests.python, ["-c", script])
+            try #require(status == 0, "DataJoint-Python failed:\n\(output.suffix(3000))")
+            let line = try #require(output.split(separator: "\n").last)
+            let python = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(python["heading"] as? [String] == (try await student.heading().names))
+            #expect(python["n"] as? Int == before.count && python["enroll"] as? Int == 3364)
+            #expect(python["street"] as? String == before[0]["home_address"].flatMap { if case .string(let s) = $0 { s } else { nil } })
+        }
+    }
 }
