@@ -10,7 +10,8 @@ actor AnsweringTransport: Transport {
     nonisolated let logger: Logger
     /// The ids of the requests received and not yet answered (nor cancelled by the client), as JSON text.
     private var unanswered: Set<String> = []
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var waiting: [Int: CheckedContinuation<Bool, Never>] = [:]
+    private var nextWaiter = 0
 
     init(_ base: any Transport) {
         self.base = base
@@ -50,10 +51,23 @@ actor AnsweringTransport: Transport {
         return stream
     }
 
-    /// Returns once every request received so far is answered or cancelled.
-    func allAnswered() async {
-        guard !unanswered.isEmpty else { return }
-        await withCheckedContinuation { waiting.append($0) }
+    /// Waits until every request received so far is answered or cancelled, for at most `limit`. Returns the ids of
+    /// the requests still unanswered then (none when all were answered).
+    func unansweredAfter(waiting limit: Duration) async -> [String] {
+        guard !unanswered.isEmpty else { return [] }
+        let waiter = nextWaiter
+        nextWaiter += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: limit)
+            await self?.stopWaiting(waiter)
+        }
+        _ = await withCheckedContinuation { waiting[waiter] = $0 }
+        timer.cancel()
+        return unanswered.sorted()
+    }
+
+    private func stopWaiting(_ waiter: Int) {
+        waiting.removeValue(forKey: waiter)?.resume(returning: false)
     }
 
     private func note(_ messages: [MessageShape]) {
@@ -69,9 +83,9 @@ actor AnsweringTransport: Transport {
     private func settle(_ ids: [String]) {
         unanswered.subtract(ids)
         guard unanswered.isEmpty else { return }
-        let resumed = waiting
-        waiting = []
-        for continuation in resumed { continuation.resume() }
+        let resumed = waiting.values
+        waiting = [:]
+        for continuation in resumed { continuation.resume(returning: true) }
     }
 }
 

@@ -58,7 +58,13 @@ public struct PipelineMCPServer: Sendable {
         let answering = AnsweringTransport(transport)
         try await server.start(transport: answering)
         await server.waitUntilCompleted()
-        await answering.allAnswered()
+        // The requests read before the input ended are answered; one whose answer never comes (a handler that
+        // hangs, an answer the transport could not send) does not keep the server from stopping.
+        let unanswered = await answering.unansweredAfter(waiting: .seconds(30))
+        if !unanswered.isEmpty {
+            answering.logger.error(
+                "stopping with requests unanswered 30 s after the end of input: \(unanswered.joined(separator: ", "))")
+        }
         await server.stop()
     }
 
