@@ -38,7 +38,7 @@ extension Table {
     private func cascadeDelete(_ name: SQLTableName, partIntegrity: PartIntegrity) async throws -> Int {
         let connection = self.connection
         let table = self
-        return try await connection.transaction {
+        return try await deleteTransaction {
             // Planned inside the transaction: the keys of masters pulled in by part rows are read with the deletes.
             var deleted: [SQLTableName: Int] = [:]
             var graph: DependencyGraph?
@@ -96,7 +96,7 @@ extension Table {
         let connection = self.connection
         let table = info.name.table
         do {
-            return try await connection.transaction { try await connection.execute(.delete(delete)) }
+            return try await deleteTransaction { try await connection.execute(.delete(delete)) }
         } catch let error as DataJointError where error.kind == .integrity {
             throw error.reworded(
                 "Cannot delete from `\(table)`: dependent rows exist in other tables; use delete() to cascade (\(error.message))")
