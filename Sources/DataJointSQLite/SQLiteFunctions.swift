@@ -320,7 +320,7 @@ enum SQLiteFunctions {
                 var scale = 1
                 for _ in digits ..< 6 { scale *= 10 }
                 parts.microsecond = fraction * scale
-                _ = reader.number(maxDigits: 100)  // digits beyond microseconds
+                reader.skipDigits()  // digits beyond microseconds
             }
         }
         return parts
@@ -342,15 +342,26 @@ enum SQLiteFunctions {
             return true
         }
 
+        /// The number of at most `maxDigits` digits at the position (nil when there is none, or it does not fit an
+        /// `Int`).
         mutating func number(maxDigits: Int) -> Int? {
             var value = 0
             var count = 0
+            var overflow = false
             while count < maxDigits, position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
-                value = value * 10 + Int(bytes[position] - 0x30)
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(Int(bytes[position] - 0x30))
+                overflow = overflow || o1 || o2
+                value = sum
                 position += 1
                 count += 1
             }
-            return count > 0 ? value : nil
+            return count > 0 && !overflow ? value : nil
+        }
+
+        /// Moves past the digits at the position, however many.
+        mutating func skipDigits() {
+            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
         }
     }
 

@@ -117,6 +117,7 @@ struct FuzzSQLTranslationTests {
         "NULL", "0", "-1", "1", "2.5", "-0.5", "1e300", "-1e300", "9.3e18", "-9223372036854775808", "9223372036854775807",
         "'9223372036854775808'", "'1e999'", "''", "'abc'", "'é😀'", "X'00ff'", "'2024-02-29'", "'9999-12-31 23:59:59.999999'",
         "'0000-00-00'", "'2024-13-45'", "'999:59:59'", "'0001-01-01T00:00'", "'24:00'", "'12:30:15.1234567890'",
+        "'2024-01-01 10:00:00.123456789012345678901234567890'",
     ]
 
     /// A call of a portable function, with arguments that are extreme values or calls themselves.
@@ -145,6 +146,19 @@ struct FuzzSQLTranslationTests {
             tally.record(
                 "portable SQL functions on SQLite: generated calls with extreme arguments (numbers, dates, text)",
                 accepted: "gave a value", backend: "sqlite")
+        }
+    }
+
+    // Found by the fuzzing in CI: the digits after the microseconds of a time were read into an Int, which overflowed.
+    @Test("on SQLite, a time with more fraction digits than an Int holds gives its parts, not a crash")
+    func longFractionOnSQLite() async throws {
+        try await TestBackend.sqlite.withDatabase { db in
+            let fraction = String(repeating: "9", count: 40)
+            for (function, expected) in [("HOUR", 10), ("MINUTE", 20), ("YEAR", 2024)] {
+                let sql = db.dialect.translateUserSQL("\(function)('2024-01-02 10:20:30.\(fraction)')")
+                let value = try await db.query(RenderedSQL("SELECT " + sql)).first?.first
+                #expect(value == .int(Int64(expected)), "\(function): \(String(describing: value))")
+            }
         }
     }
 
