@@ -32,6 +32,17 @@ struct CodegenTests {
         }
     }
 
+    /// DataJoint-Python declares and fills the interop pipeline and University, in schemas `pipeline` and `university`.
+    static func pythonDeclaresSchemas(_ backend: TestBackend, _ fixture: InteropTests.Fixture) async throws {
+        var config: [String: Any] = ["mode": "write", "schemas": ["pipeline": "pipeline", "university": "university"]]
+        let written = InteropPipeline.rows(files: fixture.files, backend: backend)
+        config["rows"] = Dictionary(uniqueKeysWithValues: written.map { ($0.table, InteropTests.typedRows($0.rows)) })
+        config["insert_order"] = written.map(\.table)
+        config["late_rows"] = Dictionary(uniqueKeysWithValues: InteropPipeline.lateRows(files: fixture.files).map { ($0.table, InteropTests.typedRows($0.rows)) })
+        config["ignore_key"] = InteropTests.typedRows([InteropPipeline.ignoredKey])[0]
+        _ = try await InteropTests.runPython(backend, fixture, config)
+    }
+
     /// Table names and definitions of a schema, to show that declaring the generated types changed nothing.
     static func snapshot(_ schema: Schema) async throws -> [String: String] {
         var out: [String: String] = [:]
@@ -46,13 +57,7 @@ struct CodegenTests {
             let fixture = try InteropTests.Fixture()
             defer { fixture.remove() }
             let db = try await TestDatabase.connect(settings: InteropTests.settings(fixture))
-            var config: [String: Any] = ["mode": "write", "schemas": ["pipeline": "pipeline", "university": "university"]]
-            let written = InteropPipeline.rows(files: fixture.files, backend: backend)
-            config["rows"] = Dictionary(uniqueKeysWithValues: written.map { ($0.table, InteropTests.typedRows($0.rows)) })
-            config["insert_order"] = written.map(\.table)
-            config["late_rows"] = Dictionary(uniqueKeysWithValues: InteropPipeline.lateRows(files: fixture.files).map { ($0.table, InteropTests.typedRows($0.rows)) })
-            config["ignore_key"] = InteropTests.typedRows([InteropPipeline.ignoredKey])[0]
-            _ = try await InteropTests.runPython(backend, fixture, config)
+            try await Self.pythonDeclaresSchemas(backend, fixture)
 
             let university = try await db.swiftDeclarations(ofSchema: "university", namespace: "GeneratedUniversity", records: true)
             try Self.expectSource(university, file: "GeneratedUniversity.swift")
@@ -115,13 +120,7 @@ struct CodegenTests {
             let fixture = try InteropTests.Fixture()
             defer { fixture.remove() }
             let db = try await TestDatabase.connect(settings: InteropTests.settings(fixture))
-            var config: [String: Any] = ["mode": "write", "schemas": ["pipeline": "pipeline", "university": "university"]]
-            let written = InteropPipeline.rows(files: fixture.files, backend: backend)
-            config["rows"] = Dictionary(uniqueKeysWithValues: written.map { ($0.table, InteropTests.typedRows($0.rows)) })
-            config["insert_order"] = written.map(\.table)
-            config["late_rows"] = Dictionary(uniqueKeysWithValues: InteropPipeline.lateRows(files: fixture.files).map { ($0.table, InteropTests.typedRows($0.rows)) })
-            config["ignore_key"] = InteropTests.typedRows([InteropPipeline.ignoredKey])[0]
-            _ = try await InteropTests.runPython(backend, fixture, config)
+            try await Self.pythonDeclaresSchemas(backend, fixture)
 
             // `student` is referenced by `student_major` and `enroll` (3,364 rows): move a column (a rebuild on
             // PostgreSQL), widen one, rename one and add one.
