@@ -30,6 +30,15 @@ public protocol ObjectStore: Sendable {
     /// `prefix`, as store-relative paths with their sizes: files that ``list(under:)`` leaves out and garbage
     /// collection removes. Stores whose writes leave nothing behind when they fail (S3) have none.
     func unfinishedWrites(under prefix: String) async throws -> [StoredObject]
+    /// Bytes `range` of the object at `path`; a range reaching past the end gives the bytes up to the end.
+    /// Stores that can read part of an object (files, S3 ranged GETs) read only those bytes.
+    func get(_ path: String, range: Range<Int>) async throws -> Data
+    /// A writer that streams an object to `path` in pieces (see ``ObjectWriter``). Stores without a streaming write
+    /// collect the pieces in memory.
+    func writer(at path: String) async throws -> any ObjectWriter
+    /// The local file that holds the object at `path`, for stores on the local file system (memory-mapped reads);
+    /// nil for other stores.
+    func localFile(_ path: String) -> URL?
 }
 
 /// One object found by ``ObjectStore/list(under:)``.
@@ -48,6 +57,22 @@ public struct StoredObject: Sendable, Hashable {
 extension ObjectStore {
     /// None: a write either stores the whole object or nothing.
     public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] { [] }
+
+    /// Reads the whole object and returns the bytes of `range`.
+    public func get(_ path: String, range: Range<Int>) async throws -> Data {
+        let data = try await get(path)
+        let lower = min(max(0, range.lowerBound), data.count)
+        let upper = min(max(lower, range.upperBound), data.count)
+        return data.subdata(in: (data.startIndex + lower)..<(data.startIndex + upper))
+    }
+
+    /// Collects the pieces in memory and puts them when finished.
+    public func writer(at path: String) async throws -> any ObjectWriter {
+        BufferedObjectWriter(store: self, path: path)
+    }
+
+    /// None: not a local file system.
+    public func localFile(_ path: String) -> URL? { nil }
 
     /// Uploads the file or directory at `localURL` to `path` (a directory becomes the objects under `path`).
     /// Returns the number of files and bytes written.
