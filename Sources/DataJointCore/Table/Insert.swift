@@ -227,8 +227,9 @@ extension Table {
         let bulk = Self.bulkCopyable(action: action, rows: rows.count, chunkSize: options.chunkSize)
         let batches = order.map { ($0, groups[$0]!) }
         groups = [:]
+        let firstKey = Self.firstKey(of: batches, action: action, primaryKey: info.heading.primaryKey)
         do {
-            try await connection.transaction {
+            try await insertTransaction(firstKey: firstKey) {
                 try await InsertErrors.translate(table: tableName) {
                     try await connection.withSession { session in
                         for (columns, values) in batches {
@@ -253,6 +254,18 @@ extension Table {
 }
 
 extension Table {
+    /// The primary key of the first row of a plain insert (one that fails on duplicates), by which a lost commit's
+    /// outcome is read; nil for other inserts, whose rows may have been in the table before.
+    static func firstKey(of batches: [([String], [[Value]])], action: SQLConflictAction, primaryKey: [String]) -> Row? {
+        guard case .fail = action, let (columns, rows) = batches.first, let first = rows.first else { return nil }
+        var key = Row()
+        for name in primaryKey {
+            guard let index = columns.firstIndex(of: name) else { return nil }
+            key[name] = first[index]
+        }
+        return key.isEmpty ? nil : key
+    }
+
     /// Rows below this count are inserted with INSERT statements even where a bulk path exists.
     static let bulkCopyThreshold = 256
 
