@@ -73,7 +73,7 @@ public func connect(path: String, settings: Settings = Settings(), logger: Logge
 
 /// Makes the store protocols of the modules beyond the core (`s3`) available to `connection`.
 private func withStoreProtocols(_ connection: Connection) -> Connection {
-    connection.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
+    connection.stores.register(S3StorageAdapter())
     return connection
 }
 

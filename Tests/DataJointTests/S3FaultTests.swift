@@ -39,7 +39,7 @@ struct S3FaultTests {
             var settings = Settings(safemode: false)
             settings.stores = ["default": "lake", "lake": moto.storeSettings(bucket: bucket, port: proxy.port)]
             let db = try await TestDatabase.connect(settings: settings)
-            db.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
+            db.stores.register(S3StorageAdapter())
             return (db, try await db.schema(schema, tables: S3FaultItem.self)[S3FaultItem.self])
         }
 

@@ -179,7 +179,7 @@ struct StoreFaultTests {
         defer { store.cleanUp() }
         try await backend.run { () async throws in
             let db = try await TestDatabase.connect(settings: store.settings)
-            db.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
+            db.stores.register(S3StorageAdapter())
             let schemaName = "fault_killed_writer"
             let lab = try await db.schema(schemaName, tables: FaultItem.self)
             let items = lab[FaultItem.self]

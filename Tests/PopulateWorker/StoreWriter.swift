@@ -74,7 +74,7 @@ enum StoreWriter {
             guard case .object(let stores) = try JSON(parsing: arguments[4]) else { fail("STORES must be a JSON object") }
             let db = try await openConnection(
                 backend: arguments[0], target: arguments[1], settings: Settings(safemode: false, stores: stores))
-            db.stores.registerProtocol("s3") { spec in try S3Store(spec: spec) }
+            db.stores.register(S3StorageAdapter())
             let items = try await db.schema(arguments[2], tables: FaultItem.self)[FaultItem.self]
             emit("READY")
             var id = firstID

@@ -1,11 +1,9 @@
 import Synchronization
 
 /// The object stores a connection can reach, built from its `stores` settings on first use. Owned by the
-/// connection; the `file` protocol is built in, others (`s3`) are added by the module that implements them.
+/// connection; the `file` protocol is built in, others (`s3`) are added by the module that implements them, as
+/// ``StorageAdapter``s.
 public final class StoreRegistry: Sendable {
-    /// Makes a store of one protocol from its checked configuration.
-    public typealias Factory = @Sendable (StoreSpec) throws -> any ObjectStore
-
     /// A configured store, ready to use.
     public struct Resolved: Sendable {
         public let spec: StoreSpec
@@ -13,19 +11,29 @@ public final class StoreRegistry: Sendable {
     }
 
     private let configuration: [String: JSON]
-    private let factories: Mutex<[String: Factory]>
+    private let adapters: Mutex<[String: any StorageAdapter]>
     private let opened = Mutex<[String: Resolved]>([:])
 
     /// A registry for the `stores` block of the settings.
     public init(configuration: [String: JSON]) {
         self.configuration = configuration
-        factories = Mutex(["file": { spec in try FileStore(spec: spec) }])
+        let file = FileStorageAdapter()
+        adapters = Mutex([file.protocolName: file])
     }
 
-    /// Makes stores of `protocol` (such as `s3`) available.
-    public func registerProtocol(_ protocol: String, factory: @escaping Factory) {
-        factories.withLock { $0[`protocol`.lowercased()] = factory }
+    /// Makes stores of the adapter's protocol (such as `s3`) available; an adapter registered before for the same
+    /// protocol is replaced.
+    public func register(_ adapter: any StorageAdapter) {
+        adapters.withLock { $0[adapter.protocolName.lowercased()] = adapter }
     }
+
+    /// The adapter of `protocol`, if one is registered.
+    public func adapter(for protocol: String) -> (any StorageAdapter)? {
+        adapters.withLock { $0[`protocol`.lowercased()] }
+    }
+
+    /// The protocols stores can use, sorted.
+    public var protocols: [String] { adapters.withLock { $0.keys.sorted() } }
 
     /// Names of the configured stores, sorted.
     public var names: [String] {
@@ -64,9 +72,15 @@ public final class StoreRegistry: Sendable {
                 "Store \"\(name)\" is not configured"
                     + (known.isEmpty ? "; add it to the stores block of datajoint.json (or DJ_STORES)" : "; configured stores: \(known.joined(separator: ", "))"))
         }
-        let available = factories.withLock { $0 }
-        let spec = try StoreSpec(name: name, attributes: attributes, knownProtocols: Set(available.keys))
-        let resolved = Resolved(spec: spec, store: try available[spec.protocol]!(spec))
+        let spec = try StoreSpec(name: name, attributes: attributes)
+        guard let adapter = adapter(for: spec.protocol) else {
+            throw DataJointError(
+                .configuration,
+                "stores.\(name): unknown protocol \"\(spec.protocol)\"; known: \(protocols.joined(separator: ", "))"
+                    + " (a storage adapter registered with stores.register makes another one available)")
+        }
+        try adapter.check(spec)
+        let resolved = Resolved(spec: spec, store: try adapter.makeStore(spec))
         return opened.withLock { opened in
             if let existing = opened[name] { return existing }
             opened[name] = resolved

@@ -15,7 +15,7 @@ import Foundation
 public struct StoreSpec: Sendable, Hashable {
     /// The store's name (`main`).
     public var name: String
-    /// `file`, `s3`, or a protocol registered with ``StoreRegistry/registerProtocol(_:factory:)``.
+    /// `file`, `s3`, or the protocol of a ``StorageAdapter`` registered with ``StoreRegistry/register(_:)``.
     public var `protocol`: String
     /// The directory (file) or key prefix inside the bucket (s3) under which everything is stored.
     public var location: String
@@ -34,22 +34,17 @@ public struct StoreSpec: Sendable, Hashable {
     /// Every attribute as configured, for protocol-specific settings (`endpoint`, `bucket`, `secure`, ...).
     public var attributes: [String: JSON]
 
-    /// Attributes each protocol requires and allows, as DataJoint-Python checks them.
-    static let required: [String: [String]] = [
-        "file": ["protocol", "location"],
-        "s3": ["protocol", "endpoint", "bucket", "location"],
-    ]
-    static let common = [
+    /// Keys every store may have, whatever its protocol.
+    public static let commonKeys = [
         "protocol", "location", "subfolding", "partition_pattern", "token_length", "hash_prefix", "schema_prefix",
         "filepath_prefix", "stage",
     ]
-    static let allowed: [String: Set<String>] = [
-        "file": Set(common),
-        "s3": Set(common + ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region"]),
-    ]
 
-    /// Reads and checks the configuration of store `name`.
-    public init(name: String, attributes: [String: JSON], knownProtocols: Set<String> = ["file", "s3"]) throws {
+    /// Reads the common keys of store `name`'s settings. The protocol's own keys are checked by its
+    /// ``StorageAdapter`` when the store is opened.
+    /// - Throws: `DataJointError` `.configuration` when `protocol` is missing or a common key holds the wrong kind
+    ///   of value.
+    public init(name: String, attributes: [String: JSON]) throws {
         func fail(_ message: String) -> DataJointError {
             DataJointError(.configuration, "stores.\(name): \(message)")
         }
@@ -65,20 +60,7 @@ public struct StoreSpec: Sendable, Hashable {
         guard let proto = try string("protocol")?.lowercased(), !proto.isEmpty else {
             throw fail("protocol is missing (file or s3)")
         }
-        guard knownProtocols.contains(proto) else {
-            throw fail("unknown protocol \"\(proto)\"; known: \(knownProtocols.sorted().joined(separator: ", "))")
-        }
         self.protocol = proto
-        if let required = Self.required[proto] {
-            let missing = required.filter { attributes[$0] == nil }
-            if !missing.isEmpty { throw fail("missing \(missing.joined(separator: ", "))") }
-        }
-        if let allowed = Self.allowed[proto] {
-            let unknown = attributes.keys.filter { !allowed.contains($0) }.sorted()
-            if !unknown.isEmpty {
-                throw fail("unknown attribute\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) for protocol \(proto)")
-            }
-        }
         location = try string("location") ?? ""
         hashPrefix = try string("hash_prefix") ?? "_hash"
         schemaPrefix = try string("schema_prefix") ?? "_schema"

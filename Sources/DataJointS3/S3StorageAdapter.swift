@@ -1,0 +1,12 @@
+import DataJointCore
+
+/// The `s3` protocol: a bucket of an S3-compatible service (``S3Store``).
+public struct S3StorageAdapter: StorageAdapter {
+    public let protocolName = "s3"
+    public let requiredKeys = ["endpoint", "bucket", "location"]
+    public let allowedKeys = ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region"]
+
+    public init() {}
+
+    public func makeStore(_ spec: StoreSpec) throws -> any ObjectStore { try S3Store(spec: spec) }
+}
