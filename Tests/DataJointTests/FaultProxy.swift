@@ -28,6 +28,10 @@ final class FaultProxy: Sendable {
         var uploaded = 0
         /// Once clients have sent this many bytes in all, nothing more is forwarded until `releaseUploads`.
         var holdAfter: Int?
+        /// The next client message containing these bytes is forwarded; once the server has answered it, the
+        /// client's connection is reset without the answer.
+        var dropAnswerTo: [UInt8]?
+        var answersDropped = 0
     }
     private let state = Mutex(State())
 
@@ -49,6 +53,13 @@ final class FaultProxy: Sendable {
     func releaseUploads() { state.withLock { $0.holdAfter = nil } }
     /// Resets the next connection (both sides, with RST) once its client has sent `bytes` bytes.
     func resetNextConnection(afterClientBytes bytes: Int) { state.withLock { $0.resets.append(bytes) } }
+
+    /// Forwards the next client message that contains `text` (such as `COMMIT`), waits for the server's answer, and
+    /// resets the client's connection instead of passing the answer on: the server did what was asked, and the client
+    /// cannot know.
+    func dropAnswer(toMessageContaining text: String) { state.withLock { $0.dropAnswerTo = Array(text.utf8) } }
+    /// Answers dropped by ``dropAnswer(toMessageContaining:)`` so far.
+    var answersDropped: Int { state.withLock { $0.answersDropped } }
 
     /// Connections accepted so far.
     var connections: Int { state.withLock { $0.connections } }
@@ -134,6 +145,19 @@ final class FaultProxy: Sendable {
             if descriptors[0].revents != 0 {
                 let count = read(client, &buffer, buffer.count)
                 guard count > 0, Self.send(buffer, count, to: server) else { break }  // the client is done
+                let dropAnswer = state.withLock { state -> Bool in
+                    guard let pattern = state.dropAnswerTo, Self.contains(buffer[..<count], pattern) else { return false }
+                    state.dropAnswerTo = nil
+                    return true
+                }
+                if dropAnswer {
+                    var answer = pollfd(fd: server, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&answer, 1, 10_000)
+                    state.withLock { $0.answersDropped += 1 }
+                    Self.abort(client)
+                    close(server)
+                    return
+                }
                 sent += count
                 awaitingResponse = true
                 state.withLock { $0.uploaded += count }
@@ -163,6 +187,12 @@ final class FaultProxy: Sendable {
         }
         close(client)
         close(server)
+    }
+
+    private static func contains(_ bytes: ArraySlice<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard !pattern.isEmpty, bytes.count >= pattern.count else { return false }
+        let start = bytes.startIndex
+        return (start...(bytes.endIndex - pattern.count)).contains { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) }
     }
 
     /// Writes `count` bytes of `buffer` to `socket`; false when the peer is gone (never SIGPIPE).

@@ -1,0 +1,89 @@
+import DataJoint
+import Foundation
+import Testing
+
+enum LostCommitPipeline {
+    struct LcItem: Manual {
+        static let definition = """
+            item_id : int32
+            ---
+            payload : <object@>
+            """
+    }
+
+    struct LcPart: Manual {
+        static let definition = """
+            -> LcItem
+            part_idx : int32
+            """
+    }
+}
+
+/// The connection lost at COMMIT, after the server committed: the caller must hear what really happened.
+@Suite("A connection lost at COMMIT")
+struct LostCommitTests {
+    static let serverBackends = TestBackend.all.filter { $0 != .sqlite }
+
+    @Test("an insert whose commit answer is lost returns normally, and its rows and stored objects stay", arguments: serverBackends)
+    func insertCommitted(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let stores = try StoreFixture()
+            defer { stores.remove() }
+            let proxy = try FaultProxy(to: backend.port)
+            defer { proxy.stop() }
+            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
+            let s = try await db.schema("lost_commit", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            let items = s[LostCommitPipeline.LcItem.self]
+            proxy.dropAnswer(toMessageContaining: "COMMIT")
+            try await items.insert((1...3).map { ["item_id": $0, "payload": ObjectData(Data("object \($0)".utf8), fileExtension: ".txt")] })
+            #expect(proxy.answersDropped == 1)
+            #expect(try await items.count() == 3)
+            let payload: ObjectRef = try await (items & ["item_id": 2]).fetch1("payload")
+            #expect(try await payload.read() == Data("object 2".utf8))
+            #expect(stores.files("main").filter { $0.hasSuffix(".txt") }.count == 3)
+        }
+    }
+
+    @Test("a delete whose commit answer is lost returns its count, and the rows are gone", arguments: serverBackends)
+    func deleteCommitted(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let stores = try StoreFixture()
+            defer { stores.remove() }
+            let proxy = try FaultProxy(to: backend.port)
+            defer { proxy.stop() }
+            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
+            let s = try await db.schema("lost_commit_delete", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            let items = s[LostCommitPipeline.LcItem.self], parts = s[LostCommitPipeline.LcPart.self]
+            try await items.insert((1...4).map { ["item_id": $0, "payload": ObjectData(Data([UInt8($0)]))] })
+            try await parts.insert((1...4).flatMap { i in (0..<3).map { ["item_id": i, "part_idx": $0] as Row } })
+            proxy.dropAnswer(toMessageContaining: "COMMIT")
+            let deleted = try await (items & "item_id <= 2").delete()
+            #expect(proxy.answersDropped == 1)
+            #expect(deleted == 2)
+            #expect(try await items.count() == 2)
+            #expect(try await parts.count() == 6)
+        }
+    }
+
+    @Test("an insert that loses its connection before COMMIT fails, with no rows and no objects left", arguments: serverBackends)
+    func insertLostBeforeCommit(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let stores = try StoreFixture()
+            defer { stores.remove() }
+            let proxy = try FaultProxy(to: backend.port)
+            defer { proxy.stop() }
+            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
+            let s = try await db.schema("lost_insert", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            let items = s[LostCommitPipeline.LcItem.self]
+            // The INSERT statement is forwarded and the server's answer dropped: the transaction never commits.
+            proxy.dropAnswer(toMessageContaining: "INSERT")
+            let error = await #expect(throws: DataJointError.self) {
+                try await items.insert([["item_id": 1, "payload": ObjectData(Data("x".utf8), fileExtension: ".txt")]])
+            }
+            #expect(error?.kind == .connection)
+            #expect(proxy.answersDropped == 1)
+            #expect(try await items.count() == 0)
+            #expect(stores.files("main").filter { $0.hasSuffix(".txt") }.isEmpty)
+        }
+    }
+}
