@@ -314,4 +314,43 @@ struct StoreCodecTests {
             #expect(try await s.collectGarbage().orphanedHashPaths.isEmpty)
         }
     }
+    @Test("garbage collection with a minimum age leaves recently written orphans alone", arguments: TestBackend.all)
+    func garbageCollectionMinimumAge(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let stores = try StoreFixture()
+            defer { stores.remove() }
+            let db = try await TestDatabase.connect(settings: stores.settings)
+            let s = try await db.schema("stored_age", tables: StorePipeline.StRecording.self, StorePipeline.StArtifact.self)
+            let recordings = s[StorePipeline.StRecording.self]
+            let artifacts = s[StorePipeline.StArtifact.self]
+            try await recordings.insert([["rec_id": 1, "signal": Value.blob(1)], ["rec_id": 2, "signal": Value.blob(2)]])
+            try await artifacts.insert([
+                ["subject": "a", "art_id": 1, "content": Value.bytes(Data("one".utf8))],
+                ["subject": "a", "art_id": 2, "content": Value.bytes(Data("two".utf8))],
+            ])
+            try await (recordings & ["rec_id": 1]).delete()
+            try await (artifacts & ["art_id": 1]).delete()
+
+            // Written just now: an hour's minimum age keeps both orphans, and says so.
+            let recent = try await s.collectGarbage(dryRun: false, minimumAge: .seconds(3600))
+            #expect(recent.deleted == 0)
+            #expect(recent.orphanedHashPaths.isEmpty && recent.orphanedSchemaPaths.isEmpty)
+            #expect(recent.recentPaths.count == 2)
+            #expect(stores.files("main").count == 4)
+
+            // Two hours old: now they go, and the referenced objects (just as old) stay.
+            let old = Date().addingTimeInterval(-7200)
+            for file in stores.files("main") {
+                try FileManager.default.setAttributes(
+                    [.modificationDate: old], ofItemAtPath: stores.root.appendingPathComponent("main/" + file).path)
+            }
+            let collected = try await s.collectGarbage(dryRun: false, minimumAge: .seconds(3600))
+            #expect(collected.deleted == 2 && collected.recentPaths.isEmpty)
+            #expect(stores.files("main").count == 2)
+            #expect(try await (recordings & ["rec_id": 2]).fetch1("signal", as: Value.self) == Value.blob(2))
+
+            let error = await #expect(throws: DataJointError.self) { try await s.collectGarbage(minimumAge: .seconds(-1)) }
+            #expect(error?.kind == .invalidValue)
+        }
+    }
 }

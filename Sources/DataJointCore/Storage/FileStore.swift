@@ -127,7 +127,7 @@ public struct FileStore: ObjectStore {
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path + "/" + relative)
             return StoredObject(
                 path: base.isEmpty ? relative : base + "/" + relative,
-                size: (attributes?[.size] as? NSNumber)?.intValue ?? 0)
+                size: (attributes?[.size] as? NSNumber)?.intValue ?? 0, modified: attributes?[.modificationDate] as? Date)
         }
     }
 
@@ -142,7 +142,7 @@ public struct FileStore: ObjectStore {
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path + "/" + relative)
             return StoredObject(
                 path: base.isEmpty ? relative : base + "/" + relative,
-                size: (attributes?[.size] as? NSNumber)?.intValue ?? 0)
+                size: (attributes?[.size] as? NSNumber)?.intValue ?? 0, modified: attributes?[.modificationDate] as? Date)
         }
     }
 

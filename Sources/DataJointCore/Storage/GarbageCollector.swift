@@ -30,6 +30,9 @@ public struct GarbageCollector: Sendable {
         public var bytesFreed = 0
         /// Whether this was a dry run (nothing removed).
         public var dryRun = true
+        /// Unreferenced objects and unfinished writes left alone because they were written less than `minimumAge`
+        /// ago: an insert or a staged insert may still be writing them.
+        public var recentPaths: [String] = []
     }
 
     public let schemas: [Schema]
@@ -47,7 +50,15 @@ public struct GarbageCollector: Sendable {
     }
 
     /// Finds orphaned objects, and removes them unless `dryRun` (the default: report only).
-    public func collect(dryRun: Bool = true) async throws -> Report {
+    ///
+    /// With `minimumAge`, objects written less than that long ago are left alone (``Report/recentPaths``): an
+    /// insert that has not committed yet, or a long staged insert, may be writing them. As in DataJoint-Python the
+    /// default is no minimum age, so run a collection without one while nothing writes to the schema. Stores that
+    /// do not tell when an object was written (``StoredObject/modified`` nil) have every object counted as old.
+    public func collect(dryRun: Bool = true, minimumAge: Duration = .zero) async throws -> Report {
+        guard minimumAge >= .zero else {
+            throw DataJointError(.invalidValue, "Garbage collection: minimumAge must not be negative, not \(minimumAge)")
+        }
         let resolved = try schemas[0].connection.stores.resolve(store)
         let (spec, objectStore) = (resolved.spec, resolved.store)
         var hashReferenced: Set<String> = []
@@ -60,29 +71,44 @@ public struct GarbageCollector: Sendable {
         var hashStored: [String: Int] = [:]
         var schemaStored: [String: Int] = [:]
         var unfinished: [String: Int] = [:]
+        var recent: Set<String> = []
+        let (seconds, attoseconds) = minimumAge.components
+        let cutoff = Date().addingTimeInterval(-(Double(seconds) + Double(attoseconds) * 1e-18))
+        func isRecent(_ object: StoredObject) -> Bool {
+            guard minimumAge > .zero, let modified = object.modified else { return false }
+            return modified > cutoff
+        }
         for schema in schemas {
             let hashSection = Self.section(spec.hashPrefix, schema.name)
             let schemaSection = Self.section(spec.schemaPrefix, schema.name)
             for object in try await objectStore.list(under: hashSection)
             where HashAddress.isHash(object.path.split(separator: "/").last ?? "") {
                 hashStored[object.path] = object.size
+                if isRecent(object) { recent.insert(object.path) }
             }
             for object in try await objectStore.list(under: schemaSection) {
                 schemaStored[object.path] = object.size
+                if isRecent(object) { recent.insert(object.path) }
             }
             for section in [hashSection, schemaSection] {
-                for object in try await objectStore.unfinishedWrites(under: section) { unfinished[object.path] = object.size }
+                for object in try await objectStore.unfinishedWrites(under: section) {
+                    unfinished[object.path] = object.size
+                    if isRecent(object) { recent.insert(object.path) }
+                }
             }
         }
         var report = Report()
         report.dryRun = dryRun
         report.hashReferenced = hashReferenced.count
         report.hashStored = hashStored.count
-        report.orphanedHashPaths = hashStored.keys.filter { !hashReferenced.contains($0) }.sorted()
+        let orphanedHash = hashStored.keys.filter { !hashReferenced.contains($0) }
+        let orphanedSchema = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }
+        report.recentPaths = (orphanedHash + orphanedSchema + unfinished.keys).filter(recent.contains).sorted()
+        report.orphanedHashPaths = orphanedHash.filter { !recent.contains($0) }.sorted()
         report.schemaReferenced = schemaReferenced.count
         report.schemaStored = schemaStored.count
-        report.orphanedSchemaPaths = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }.sorted()
-        report.unfinishedWritePaths = unfinished.keys.sorted()
+        report.orphanedSchemaPaths = orphanedSchema.filter { !recent.contains($0) }.sorted()
+        report.unfinishedWritePaths = unfinished.keys.filter { !recent.contains($0) }.sorted()
         report.orphanedBytes = report.orphanedHashPaths.reduce(0) { $0 + hashStored[$1]! }
             + report.orphanedSchemaPaths.reduce(0) { $0 + schemaStored[$1]! }
             + unfinished.values.reduce(0, +)
@@ -124,10 +150,14 @@ public struct GarbageCollector: Sendable {
             let info = try await schema.table(tableName).info()
             for attribute in info.heading.allAttributes {
                 guard case .codec(let name, let attributeStore?) = attribute.type else { continue }
-                let chain = try connection.codecs.resolve(name: name, store: attributeStore).chain.map(\.codec.name)
+                let resolved = try connection.codecs.resolve(name: name, store: attributeStore)
+                guard resolved.storage == .json else { continue }
+                let chain = resolved.chain.map(\.codec.name)
+                // Hash-addressed through <hash@>; every other in-store codec (<object@>, <npy@>, plugin codecs such
+                // as <zarr@>) is taken as schema-addressed when its metadata has a path. `<filepath@>` paths lie
+                // outside both sections, so counting them changes nothing.
                 let isHash = chain.contains("hash")
-                let isSchemaAddressed = chain.contains("object") || chain.contains("npy")
-                guard isHash || isSchemaAddressed else { continue }
+                guard !chain.contains("filepath") else { continue }
                 let select = SQLSelect(columns: [(.column(attribute.name), alias: nil)], from: .table(info.name))
                 for row in try await connection.query(connection.dialect.render(.select(select))) {
                     let value = try connection.dialect.decode(row[0], as: .json)
@@ -147,7 +177,10 @@ public struct GarbageCollector: Sendable {
 extension Schema {
     /// Removes objects of this schema that no row refers to any more from `store` (nil: the default store); with
     /// `dryRun` (the default) only reports them. See ``GarbageCollector``.
-    public func collectGarbage(store: String? = nil, dryRun: Bool = true) async throws -> GarbageCollector.Report {
-        try await GarbageCollector(schemas: [self], store: store).collect(dryRun: dryRun)
+    /// With `minimumAge`, objects written less than that long ago are left alone.
+    public func collectGarbage(store: String? = nil, dryRun: Bool = true, minimumAge: Duration = .zero) async throws
+        -> GarbageCollector.Report
+    {
+        try await GarbageCollector(schemas: [self], store: store).collect(dryRun: dryRun, minimumAge: minimumAge)
     }
 }

@@ -47,10 +47,13 @@ public struct StoredObject: Sendable, Hashable {
     public var path: String
     /// The size in bytes.
     public var size: Int
+    /// When it was last written, where the store tells (files, S3); nil where it does not.
+    public var modified: Date?
 
-    public init(path: String, size: Int) {
+    public init(path: String, size: Int, modified: Date? = nil) {
         self.path = path
         self.size = size
+        self.modified = modified
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// `<hash@store>`: bytes kept once per schema in a store, addressed by their content hash. The column holds JSON
 /// metadata `{hash, path, schema, store, size}`; identical content inserted twice is stored once. Objects no row
-/// refers to any more are removed by garbage collection (``Schema/collectGarbage(store:dryRun:)``).
+/// refers to any more are removed by garbage collection (``Schema/collectGarbage(store:dryRun:minimumAge:)``).
 ///
 /// Usually reached through `<blob@store>` and `<attach@store>`, which store their bytes this way.
 public struct HashCodec: Codec {
