@@ -43,9 +43,10 @@ public struct StoreSpec: Sendable, Hashable {
         "protocol", "location", "subfolding", "partition_pattern", "token_length", "hash_prefix", "schema_prefix",
         "filepath_prefix", "stage",
     ]
+    /// `region` and `anonymous` (unsigned requests to a public bucket) are ours: DataJoint-Python 2.3 has neither.
     static let allowed: [String: Set<String>] = [
         "file": Set(common),
-        "s3": Set(common + ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region"]),
+        "s3": Set(common + ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region", "anonymous"]),
     ]
 
     /// Reads and checks the configuration of store `name`.
