@@ -188,6 +188,8 @@ let package = Package(
                 "DataJoint",
                 "ReliabilitySupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // MD5, for the ETags S3 gives multipart uploads (S3MultipartTests).
+                .product(name: "Crypto", package: "swift-crypto"),
                 // The fault-injecting HTTP proxy of the retry tests (S3FaultInjectingProxy.swift).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
