@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         // Property-based tests of the parsers and decoders (issue 18's hostile input); tests only.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Already a dependency of async-http-client; named here for the HTTP fault-injecting proxy of the S3 tests
+        // (NIOHTTP1 server in front of moto); tests only.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // The model: definitions, headings, types, query algebra, tables. Knows no driver.
@@ -185,6 +188,12 @@ let package = Package(
                 "DataJoint",
                 "ReliabilitySupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // MD5, for the ETags S3 gives multipart uploads (S3MultipartTests).
+                .product(name: "Crypto", package: "swift-crypto"),
+                // The fault-injecting HTTP proxy of the retry tests (S3FaultInjectingProxy.swift).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

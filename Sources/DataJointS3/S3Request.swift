@@ -1,14 +1,14 @@
 import AsyncHTTPClient
 import DataJointCore
 import Foundation
-import NIOCore
-import NIOPosix
 
 /// What S3 answered to one request: status, headers (names lower-cased) and the whole body.
 struct S3Response: Sendable {
     var status: Int
     var headers: [String: String]
     var body: Data
+    /// How many times the request was sent to get this answer.
+    var attempts = 1
 
     var isSuccess: Bool { (200..<300).contains(status) }
 
@@ -25,131 +25,79 @@ struct S3Response: Sendable {
 }
 
 extension S3Store {
-    /// Sends one request for `key` (nil: the bucket itself), signed when the store has credentials.
-    /// `headers` are sent as well, unsigned (never `x-amz-*` ones). A request that is `idempotent` (sending it
-    /// twice does what sending it once does: every GET, HEAD, DELETE and object PUT) is sent again when the
-    /// connection breaks before the whole answer came back; see ``sendRetrying(_:idempotent:)``.
-    /// - Throws: `.store` when the service cannot be reached; a refusal is returned, not thrown.
+    /// Sends one request for `key` (nil: the bucket itself), signed when the store has credentials (with the session
+    /// token, when there is one). `headers` are sent as well, unsigned (never `x-amz-*` ones). Connection failures,
+    /// throttling and server errors are retried as ``S3RetryPolicy`` says: a request that is `idempotent` (sending
+    /// it twice does what sending it once does: every GET, HEAD, DELETE, object PUT and UploadPart) after any of them,
+    /// others only when the service certainly did not act on them. Each attempt is signed anew.
+    /// - Parameter operation: the name of the operation in messages (`UploadPart`); default: the method.
+    /// - Throws: `.store` when the service cannot be reached; a refusal is returned, not thrown (its `attempts` say
+    ///   how often it was sent). `CancellationError` when the task is cancelled.
     func send(
         _ method: String, key: String?, query: [(String, String)] = [], body: Data = Data(),
-        headers extraHeaders: [(String, String)] = [], idempotent: Bool = true
+        headers extraHeaders: [(String, String)] = [], idempotent: Bool = true, operation: String? = nil
     ) async throws -> S3Response {
         let encodedPath = basePath + "/" + SigV4Signer.uriEncode(bucket, keepSlash: false)
             + (key.map { "/" + SigV4Signer.uriEncode($0, keepSlash: true) } ?? "")
         let queryString = query.isEmpty ? "" : "?" + SigV4Signer.canonicalQuery(query)
+        let payloadHash = signer == nil ? nil : SigV4Signer.hexSHA256(body)
 
-        var request = HTTPClientRequest(url: "\(scheme)://\(hostHeader)\(encodedPath)\(queryString)")
-        request.method = .init(rawValue: method)
-        request.headers.add(name: "Host", value: hostHeader)
-        if let signer {
-            let payloadHash = SigV4Signer.hexSHA256(body)
-            let amzDate = SigV4Signer.amzDate(Date())
-            let signed = [("host", hostHeader), ("x-amz-content-sha256", payloadHash), ("x-amz-date", amzDate)]
-            let signature = signer.sign(
-                method: method, encodedPath: encodedPath, query: query, headers: signed, payloadHash: payloadHash,
-                amzDate: amzDate)
-            request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
-            request.headers.add(name: "x-amz-date", value: amzDate)
-            request.headers.add(name: "Authorization", value: signature.authorization)
+        /// The request of one attempt, signed at the time of sending.
+        func request() -> HTTPClientRequest {
+            var request = HTTPClientRequest(url: "\(scheme)://\(hostHeader)\(encodedPath)\(queryString)")
+            request.method = .init(rawValue: method)
+            request.headers.add(name: "Host", value: hostHeader)
+            if let signer, let payloadHash {
+                let amzDate = SigV4Signer.amzDate(Date())
+                var signed = [("host", hostHeader), ("x-amz-content-sha256", payloadHash), ("x-amz-date", amzDate)]
+                if let sessionToken { signed.append(("x-amz-security-token", sessionToken)) }
+                let signature = signer.sign(
+                    method: method, encodedPath: encodedPath, query: query, headers: signed, payloadHash: payloadHash,
+                    amzDate: amzDate)
+                for (name, value) in signed where name != "host" { request.headers.add(name: name, value: value) }
+                request.headers.add(name: "Authorization", value: signature.authorization)
+            }
+            for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
+            if method == "PUT" || method == "POST" || !body.isEmpty {
+                request.body = .bytes(body)
+            }
+            return request
         }
-        for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
-        if method == "PUT" || !body.isEmpty {
-            request.body = .bytes(body)
-        }
 
-        do {
-            return try await Self.sendRetrying(request, idempotent: idempotent)
-        } catch {
-            throw DataJointError(
-                .store,
-                "S3 \(method) of \(describe(key)): cannot reach the service: "
-                    + RequestFailure(error).explanation(of: error, idempotent: idempotent))
-        }
-    }
-
-    /// How often a request is sent again, and the wait before the first retry (doubled before each next one).
-    static let retries = 3
-    static let firstRetryWait = Duration.milliseconds(500)
-
-    /// Sends `request` and reads the whole answer. When the connection cannot be made (refused or not in time: a busy
-    /// or restarting service), or no connection of the client's pool is free in time (many uploads at once on a
-    /// loaded machine), tries again a few times, waiting longer each time: no byte of the request reached the
-    /// service, so this is safe for every request. When the connection breaks after the request was sent (reset,
-    /// closed), tries again only an `idempotent` request: the service may have acted on the first one.
-    static func sendRetrying(_ request: HTTPClientRequest, idempotent: Bool) async throws -> S3Response {
-        var wait = firstRetryWait
-        for attempt in 0...retries {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
-                let response = try await httpClient.execute(request, timeout: .seconds(600))  // for the response head
-                var headers: [String: String] = [:]
-                for header in response.headers { headers[header.name.lowercased()] = header.value }
-                let buffer = try await response.body.collect(upTo: maximumResponseSize)
-                return S3Response(status: Int(response.status.code), headers: headers, body: Data(buffer.readableBytesView))
-            } catch let error where attempt < retries && RequestFailure(error).allowsRetry(idempotent: idempotent) {
-                try await Task.sleep(for: wait)
-                wait *= 2
+                var response = try await Self.execute(request())
+                response.attempts = attempt
+                if attempt < retryPolicy.maxAttempts, retryPolicy.allowsRetry(of: response, idempotent: idempotent) {
+                    try await Task.sleep(for: retryPolicy.delay(afterAttempt: attempt))
+                    continue
+                }
+                return response
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                let failure = RequestFailure(error)
+                if attempt < retryPolicy.maxAttempts, failure.allowsRetry(idempotent: idempotent) {
+                    try await Task.sleep(for: retryPolicy.delay(afterAttempt: attempt))
+                    continue
+                }
+                throw DataJointError(
+                    .store,
+                    "S3 \(operation ?? method) of \(describe(key)): cannot reach the service: "
+                        + failure.explanation(of: error, idempotent: idempotent, attempts: attempt))
             }
-        }
-        preconditionFailure("the last attempt returns or throws")
-    }
-}
-
-/// Why a request failed, as far as deciding to send it again goes.
-enum RequestFailure {
-    /// No connection was made: nothing was sent.
-    case notConnected
-    /// The connection broke after (part of) the request was sent.
-    case connectionLost
-    /// Anything else (a read timeout, a cancellation, a response too large, TLS): not retried.
-    case other
-
-    init(_ error: any Error) {
-        switch error {
-        case let error as HTTPClientError:
-            if error == .connectTimeout || error == .getConnectionFromPoolTimeout {
-                self = .notConnected
-            } else if error == .remoteConnectionClosed {
-                self = .connectionLost
-            } else {
-                self = .other
-            }
-        case is NIOConnectionError:  // every address refused the connection (or was unreachable)
-            self = .notConnected
-        case let error as IOError:
-            switch error.errnoCode {
-            case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: self = .notConnected
-            case ECONNRESET, ECONNABORTED, EPIPE: self = .connectionLost
-            default: self = .other
-            }
-        case let error as ChannelError where error == .ioOnClosedChannel || error == .eof:
-            self = .connectionLost
-        default:
-            self = .other
         }
     }
 
-    /// What happened, for the message of the last failure.
-    func explanation(of error: any Error, idempotent: Bool) -> String {
-        let attempts = "\(S3Store.retries + 1) attempts"
-        switch self {
-        case .notConnected:
-            return "no connection could be made (\(attempts); \(error))"
-        case .connectionLost where idempotent:
-            return "the connection broke before the whole answer came (\(attempts); \(error))"
-        case .connectionLost:
-            return "the connection broke before the whole answer came; not sent again, as the service may have "
-                + "acted on it (\(error))"
-        case .other:
-            return String(describing: error)
-        }
-    }
-
-    /// Whether a request that failed so may be sent again.
-    func allowsRetry(idempotent: Bool) -> Bool {
-        switch self {
-        case .notConnected: true
-        case .connectionLost: idempotent
-        case .other: false
-        }
+    /// Sends `request` once and reads the whole answer.
+    static func execute(_ request: HTTPClientRequest) async throws -> S3Response {
+        let response = try await httpClient.execute(request, timeout: .seconds(600))  // for the response head
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        let buffer = try await response.body.collect(upTo: maximumResponseSize)
+        return S3Response(status: Int(response.status.code), headers: headers, body: Data(buffer.readableBytesView))
     }
 }

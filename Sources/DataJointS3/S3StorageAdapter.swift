@@ -4,7 +4,10 @@ import DataJointCore
 public struct S3StorageAdapter: StorageAdapter {
     public let protocolName = "s3"
     public let requiredKeys = ["endpoint", "bucket", "location"]
-    public let allowedKeys = ["endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region"]
+    /// `region` and `anonymous` (unsigned requests to a public bucket) are ours: DataJoint-Python 2.3 has neither.
+    public let allowedKeys = [
+        "endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server", "region", "anonymous",
+    ]
 
     public init() {}
 

@@ -7,17 +7,27 @@ import Foundation
 /// ```json
 /// "stores": {
 ///   "lab": {"protocol": "s3", "endpoint": "s3.amazonaws.com", "bucket": "lab-data", "location": "pipeline",
-///           "access_key": "AKIA...", "secret_key": "...", "secure": true, "region": "eu-central-1"}
+///           "secure": true, "region": "eu-central-1"},
+///   "atlas": {"protocol": "s3", "endpoint": "s3.amazonaws.com", "bucket": "open-atlas", "location": "",
+///             "anonymous": true}
 /// }
 /// ```
 ///
 /// The object of store path `p` is the key `location/p` of `bucket` (just `p` when `location` is empty), as in
 /// DataJoint-Python. Requests use path-style addressing (`https://endpoint/bucket/key`) and are signed with AWS
-/// Signature Version 4 when `access_key` and `secret_key` are given; without both they are sent unsigned.
-/// `endpoint` may carry a scheme (`http://127.0.0.1:9000`), which then decides over `secure` (default true:
-/// https). `region` (default `us-east-1`) is the signing region. `proxy_server` is accepted and ignored.
+/// Signature Version 4. The credentials are the store's `access_key` and `secret_key` (usually in
+/// `.secrets/stores.<name>.access_key` and `.secret_key`); without them, those of the environment
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), then those of the AWS profile `AWS_PROFILE`
+/// (default `default`) in `~/.aws/credentials` and `~/.aws/config`; they are read when the store is opened. Only a
+/// store with `"anonymous": true` (a public bucket; our addition, DataJoint-Python has no such setting) sends
+/// unsigned requests. `endpoint` may carry a scheme (`http://127.0.0.1:9000`), which then decides over `secure`
+/// (default true: https). `region` (default `us-east-1`) is the signing region. `proxy_server` is accepted and
+/// ignored.
 ///
-/// Objects are written with one PUT (at most 5 GB each); "directories" are key prefixes.
+/// Objects up to 8 MiB are written with one PUT; larger ones, and every ``writer(at:)`` whose object grows past
+/// 8 MiB, with a multipart upload whose parts go up 4 at a time (so there is no 5 GB limit); an upload that fails or
+/// is given up is aborted. ``get(_:range:)`` reads only the bytes asked for. Throttling and server errors are retried
+/// with exponential backoff (see ``S3RetryPolicy``). "Directories" are key prefixes.
 public struct S3Store: ObjectStore {
     /// The store's name in the settings, for messages.
     public let name: String
@@ -35,17 +45,36 @@ public struct S3Store: ObjectStore {
     let hostHeader: String
     /// A path before the bucket, when the endpoint has one (usually "").
     let basePath: String
+    /// Signs requests; nil for an anonymous store.
     let signer: SigV4Signer?
+    /// The session token of temporary credentials, sent with every signed request.
+    let sessionToken: String?
+    /// Where the credentials came from (nil: anonymous), for messages.
+    let credentialSource: String?
 
-    /// The largest object one PUT may write.
-    static let maximumPutSize = 5 * 1024 * 1024 * 1024
+    /// When and how often requests are sent again.
+    var retryPolicy = S3RetryPolicy.standard
+    /// The size of the parts of a multipart upload (at least 5 MiB, as S3 requires of every part but the last), and
+    /// the largest object written with one PUT.
+    var partSize = 8 << 20
+    /// How many parts of one multipart upload are sent at the same time.
+    var maxConcurrentParts = 4
+
     /// The largest response body read.
     static let maximumResponseSize = 8 * 1024 * 1024 * 1024
 
     /// A store for the `s3` configuration `spec`: `endpoint`, `bucket`, `location`, optionally `access_key` and
-    /// `secret_key` (both or neither), `secure` and `region`.
-    /// - Throws: `DataJointError` `.configuration` for a missing or malformed attribute.
-    public init(spec: StoreSpec) throws {
+    /// `secret_key` (both or neither), `anonymous`, `secure` and `region`. Without keys in `spec`, the credentials
+    /// come from `environment` and the AWS files (see the type's documentation), read now.
+    /// - Parameters:
+    ///   - environment: the environment variables (`AWS_*`) to read; default: the process environment.
+    ///   - homeDirectory: the directory `~/.aws` is in; default: the user's home directory.
+    /// - Throws: `DataJointError` `.configuration` for a missing or malformed attribute, and when no credentials are
+    ///   found for a store that is not anonymous (the message says where they were looked for).
+    public init(
+        spec: StoreSpec, environment: [String: String] = ProcessInfo.processInfo.environment,
+        homeDirectory: URL? = FileManager.default.homeDirectoryForCurrentUser
+    ) throws {
         func fail(_ message: String) -> DataJointError {
             DataJointError(.configuration, "stores.\(spec.name): \(message)")
         }
@@ -78,16 +107,12 @@ public struct S3Store: ObjectStore {
         basePath = components.percentEncodedPath.split(separator: "/").map { "/\($0)" }.joined()
         endpoint = "\(scheme)://\(hostHeader)\(basePath)"
 
-        switch (spec.string("access_key").flatMap { $0.isEmpty ? nil : $0 }, spec.string("secret_key").flatMap { $0.isEmpty ? nil : $0 }) {
-        case let (accessKey?, secretKey?):
-            signer = SigV4Signer(accessKey: accessKey, secretKey: secretKey, region: region, service: "s3")
-        case (nil, nil):
-            signer = nil
-        case (_?, nil):
-            throw fail("access_key is set but secret_key is not; give both (or neither, for a public bucket)")
-        case (nil, _?):
-            throw fail("secret_key is set but access_key is not; give both (or neither, for a public bucket)")
+        let credentials = try S3Credentials.resolve(spec: spec, environment: environment, homeDirectory: homeDirectory)
+        signer = credentials.map { [region] in
+            SigV4Signer(accessKey: $0.accessKey, secretKey: $0.secretKey, region: region, service: "s3")
         }
+        sessionToken = credentials?.sessionToken
+        credentialSource = credentials?.source
     }
 
     /// The key of store path `path`: `location/path`, with empty components dropped.
@@ -100,12 +125,26 @@ public struct S3Store: ObjectStore {
         return ((location.isEmpty ? [] : [location]) + components.map(String.init)).joined(separator: "/")
     }
 
+    /// Writes `data` with one PUT, or, when it is larger than one part (8 MiB), with a multipart upload whose parts
+    /// go up in parallel.
     public func put(_ data: Data, at path: String) async throws {
         let key = try key(path)
-        guard data.count <= Self.maximumPutSize else {
-            throw DataJointError(
-                .store, "S3 PUT of \(describe(key)): \(data.count) bytes exceed the 5 GB that one PUT may write")
+        if data.count > partSize {
+            let writer = S3ObjectWriter(store: self, key: key)
+            do {
+                try await writer.write(data)
+                _ = try await writer.finish()
+            } catch {
+                await writer.abort()
+                throw error
+            }
+            return
         }
+        try await putWhole(data, key: key)
+    }
+
+    /// Writes `data` at `key` with one PUT.
+    func putWhole(_ data: Data, key: String) async throws {
         let response = try await send("PUT", key: key, body: data)
         guard response.isSuccess else { throw failure("PUT", key: key, response) }
     }
@@ -118,6 +157,43 @@ public struct S3Store: ObjectStore {
         }
         guard response.isSuccess else { throw failure("GET", key: key, response) }
         return response.body
+    }
+
+    /// Bytes `range` of the object at `path`, read with a ranged GET (`Range: bytes=a-b`): only those bytes travel.
+    /// A range reaching past the end gives the bytes up to the end; one starting at or past the end, none.
+    /// - Throws: `.missingObject` when there is no object at `path`.
+    public func get(_ path: String, range: Range<Int>) async throws -> Data {
+        let key = try key(path)
+        let lower = max(0, range.lowerBound)
+        guard range.upperBound > lower else {
+            _ = try await size(path)  // nothing to read, but a missing object is still an error
+            return Data()
+        }
+        let response = try await send("GET", key: key, headers: [("Range", "bytes=\(lower)-\(range.upperBound - 1)")])
+        switch response.status {
+        case 206:
+            return response.body
+        case 200:  // a service that ignores Range sends the whole object
+            let body = response.body
+            let start = min(lower, body.count)
+            let end = min(range.upperBound, body.count)
+            return body.subdata(in: (body.startIndex + start)..<(body.startIndex + end))
+        case 416:  // InvalidRange: the range starts at or past the end (or the object is empty)
+            return Data()
+        case 404 where response.errorCode != "NoSuchBucket":
+            throw DataJointError(.missingObject, "Missing object \(url(forKey: key)) in store \(name)")
+        default:
+            throw failure("GET (bytes \(lower)-\(range.upperBound - 1))", key: key, response)
+        }
+    }
+
+    /// A writer that uploads the object in parts while it is written: the first 8 MiB are held in memory, and an
+    /// object that grows past them goes up as a multipart upload, up to 4 parts at a time (so memory stays at a few
+    /// parts, whatever the object's size). ``ObjectWriter/finish()`` completes the upload (or, for a small object,
+    /// sends it with one PUT); ``ObjectWriter/abort()``, a failure or a cancellation aborts it, leaving no object and
+    /// no pending upload.
+    public func writer(at path: String) async throws -> any ObjectWriter {
+        S3ObjectWriter(store: self, key: try key(path))
     }
 
     public func exists(_ path: String) async throws -> Bool {
@@ -159,7 +235,7 @@ public struct S3Store: ObjectStore {
         let strip = location.isEmpty ? 0 : location.count + 1
         return try await listObjects(prefix: keyPrefix).compactMap { object in
             guard !object.path.hasSuffix("/") else { return nil }  // "folder" markers made by some tools
-            return StoredObject(path: String(object.path.dropFirst(strip)), size: object.size)
+            return StoredObject(path: String(object.path.dropFirst(strip)), size: object.size, modified: object.modified)
         }
     }
 
@@ -203,12 +279,21 @@ public struct S3Store: ObjectStore {
             }
             for content in result.all("Contents") {
                 guard let key = content.text(of: "Key") else { continue }
-                objects.append(StoredObject(path: key, size: content.text(of: "Size").flatMap { Int($0) } ?? 0))
+                objects.append(
+                    StoredObject(
+                        path: key, size: content.text(of: "Size").flatMap { Int($0) } ?? 0,
+                        modified: content.text(of: "LastModified").flatMap(Self.lastModified)))
             }
             token = result.text(of: "IsTruncated") == "true" ? result.text(of: "NextContinuationToken") : nil
             if token?.isEmpty == true { token = nil }
         } while token != nil && maxKeys == nil
         return objects
+    }
+
+    /// The time of a `LastModified` element (`2026-12-04T19:20:00.000Z`, with or without the fraction).
+    static func lastModified(_ text: String) -> Date? {
+        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
     }
 
     /// After a 404 without a body (HEAD): throws `.store` when it is the bucket that is missing.
@@ -231,6 +316,10 @@ public struct S3Store: ObjectStore {
         var reason = "HTTP \(response.status)"
         if let code = response.errorCode { reason += " \(code)" }
         if let message = response.errorMessage, !message.isEmpty { reason += ": \(message)" }
+        if response.attempts > 1 {
+            let retries = response.attempts - 1
+            reason += " (retried \(retries) time\(retries == 1 ? "" : "s"), \(response.attempts) attempts in all)"
+        }
         return DataJointError(.store, "S3 \(operation) of \(describe(key)) failed: \(reason)")
     }
 }

@@ -6,11 +6,13 @@ import Testing
 
 @Suite("S3 store configuration and unreachable endpoints")
 struct S3StoreConfigurationTests {
-    func spec(_ attributes: [String: JSON]) throws -> StoreSpec {
+    /// An anonymous store's settings (no credentials needed), with `attributes` added or replaced.
+    func spec(_ attributes: [String: JSON], anonymous: Bool = true) throws -> StoreSpec {
         var all: [String: JSON] = [
             "protocol": .string("s3"), "endpoint": .string("s3.example.org"), "bucket": .string("lab"),
             "location": .string("pipeline"),
         ]
+        if anonymous { all["anonymous"] = .bool(true) }
         all.merge(attributes) { $1 }
         return try StoreSpec(name: "cold", attributes: all)
     }
@@ -42,12 +44,15 @@ struct S3StoreConfigurationTests {
         #expect(try S3Store(spec: spec(["region": .string("eu-central-1")])).region == "eu-central-1")
     }
 
-    @Test("credentials come as a pair or not at all")
+    @Test("credentials come as a pair or not at all; only an anonymous store signs nothing")
     func credentials() throws {
         #expect(try S3Store(spec: spec([:])).signer == nil)
-        #expect(try S3Store(spec: spec(["access_key": .string("a"), "secret_key": .string("s")])).signer != nil)
+        let keys: [String: JSON] = ["access_key": .string("a"), "secret_key": .string("s")]
+        #expect(try S3Store(spec: spec(keys, anonymous: false)).signer != nil)
         for lone in ["access_key", "secret_key"] {
-            let error = #expect(throws: DataJointError.self) { try S3Store(spec: spec([lone: .string("x")])) }
+            let error = #expect(throws: DataJointError.self) {
+                try S3Store(spec: spec([lone: .string("x")], anonymous: false), environment: [:], homeDirectory: nil)
+            }
             #expect(error?.kind == .configuration)
             #expect(error?.message.contains(lone) == true)
         }
@@ -60,7 +65,7 @@ struct S3StoreConfigurationTests {
                 name: "nowhere",
                 attributes: [
                     "protocol": .string("s3"), "endpoint": .string("http://127.0.0.1:1"), "bucket": .string("b"),
-                    "location": .string(""),
+                    "location": .string(""), "anonymous": .bool(true),
                 ]))
         let error = await #expect(throws: DataJointError.self) { try await store.get("x") }
         #expect(error?.kind == .store)

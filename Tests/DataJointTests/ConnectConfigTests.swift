@@ -37,7 +37,7 @@ import Testing
             "default": .string("cold"),
             "cold": .object([
                 "protocol": .string("s3"), "endpoint": .string("http://127.0.0.1:9"), "bucket": .string("lab"),
-                "location": .string("pipeline"),
+                "location": .string("pipeline"), "anonymous": .bool(true),
             ]),
         ])
         let db = try await DataJoint.connect(path: ":memory:", settings: settings)
