@@ -236,20 +236,7 @@ struct ObjectStreamingTests {
             func ref(_ id: Int) async throws -> NpyRef {
                 try #require(NpyRef(dataJointValue: try await (recordings & ["rec_id": Value.int(Int64(id))]).fetch1("trace", as: Value.self)))
             }
-            /// Rows `range` of `array`, taken from its elements.
-            func expectedRows(_ array: NDArray, _ range: Range<Int>) throws -> NDArray {
-                var shape = array.shape
-                shape[0] = range.count
-                let perRow = shape.dropFirst().reduce(1, *)
-                if let strings = array.strings {
-                    return NDArray(strings: Array(strings[(range.lowerBound * perRow)..<(range.upperBound * perRow)]), shape: shape)
-                }
-                let itemSize = array.dtype.itemSize!
-                let bytes = array.bytes!
-                return try NDArray(
-                    dtype: array.dtype, shape: shape,
-                    bytes: bytes.subdata(in: (range.lowerBound * perRow * itemSize)..<(range.upperBound * perRow * itemSize)))
-            }
+            func expectedRows(_ array: NDArray, _ range: Range<Int>) throws -> NDArray { try array.rowsForTest(range) }
 
             for (id, array) in arrays {
                 let npy = try await ref(id)
@@ -286,5 +273,82 @@ struct ObjectStreamingTests {
             #expect(outside?.message.contains("within 0..<300") == true)
         }
     }
+
+    /// A `.npy` file with `header` (a Python dict literal) and `body`, as numpy writes version 1.0.
+    static func npyFile(_ header: String, body: Data) -> Data {
+        var text = Array(header.utf8)
+        text += [UInt8](repeating: 0x20, count: (64 - (10 + text.count + 1) % 64) % 64) + [0x0A]
+        return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text) + body
+    }
+
+    @Test("NpyRef reads rows and maps files that numpy wrote column-major or big-endian, and reports truncated files",
+          arguments: TestBackend.all)
+    func npyLayouts(backend: TestBackend) async throws {
+        let store = try await FaultStore(.file)
+        defer { store.cleanUp() }
+        try await backend.run { () async throws in
+            let db = try await connect(store)
+            let recordings = try await db.schema("npy_layouts", tables: SmRecording.self)[SmRecording.self]
+            let objects = try db.stores.resolve("faults").store
+            let cases: [(Int, NDArray, Data)] = [
+                // [[1, 2], [3, 4], [5, 6]] in column-major order.
+                (1, NDArray([Int32](arrayLiteral: 1, 2, 3, 4, 5, 6), shape: [3, 2]),
+                 Self.npyFile("{'descr': '<i4', 'fortran_order': True, 'shape': (3, 2), }",
+                              body: Data([Int32](arrayLiteral: 1, 3, 5, 2, 4, 6).flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))),
+                (2, NDArray([1.5, -2, 3, 4.25]),
+                 Self.npyFile("{'descr': '>f8', 'fortran_order': False, 'shape': (4,), }",
+                              body: Data([1.5, -2, 3, 4.25].flatMap { withUnsafeBytes(of: $0.bitPattern.bigEndian, Array.init) }))),
+            ]
+            for (id, array, file) in cases {
+                try await recordings.insert1(["rec_id": Value.int(Int64(id)), "trace": array.dataJointValue])
+                let npy = try #require(NpyRef(dataJointValue: try await (recordings & ["rec_id": Value.int(Int64(id))]).fetch1("trace", as: Value.self)))
+                try await objects.put(file, at: npy.path)  // the file as numpy wrote it
+                #expect(try await npy.load() == array, "\(id)")
+                #expect(try await npy.load(mmap: true) == array, "\(id)")
+                #expect(try await npy.rows(1..<3) == (try NpyFormat.decode(NpyFormat.encode(array))).rowsForTest(1..<3), "\(id)")
+            }
+            // A file cut short: the rows it still holds are read, the others and a mapped load are refused.
+            let array = NDArray((0..<100).map { Double($0) }, shape: [50, 2])
+            try await recordings.insert1(["rec_id": 3, "trace": array.dataJointValue])
+            let npy = try #require(NpyRef(dataJointValue: try await (recordings & ["rec_id": 3]).fetch1("trace", as: Value.self)))
+            try await objects.put(try NpyFormat.encode(array).dropLast(16 * 10), at: npy.path)  // 10 rows short
+            #expect(try await npy.rows(0..<40) == array.rowsForTest(0..<40))
+            let short = await #expect(throws: DataJointError.self) { try await npy.rows(30..<50) }
+            #expect(short?.kind == .codec && short?.message.contains("truncated") == true)
+            let mapped = await #expect(throws: DataJointError.self) { try await npy.load(mmap: true) }
+            #expect(mapped?.kind == .codec && mapped?.message.contains("truncated") == true)
+        }
+    }
+
+    @Test("a streaming write that fills the disk fails with the system's reason and leaves no file")
+    func streamingDiskFull() async throws {
+        let disk = try SmallDisk(megabytes: 1)
+        defer { disk.unmount() }
+        let store = try FileStore(spec: StoreSpec(name: "tiny", attributes: ["protocol": "file", "location": .string(disk.directory.path)]))
+        let writer = try await store.writer(at: "_schema/lab/big/content_x.dat")
+        let piece = pattern(1, 256 << 10)
+        let error = await #expect(throws: DataJointError.self) {
+            for _ in 0..<8 { try await writer.write(piece) }
+        }
+        #expect(error?.kind == .store && error?.message.contains("No space left on device") == true)
+        #expect(disk.files == [])
+        let after = await #expect(throws: DataJointError.self) { try await writer.write(Data([1])) }
+        #expect(after?.kind == .notAllowed)
+        try await store.put(Data("small".utf8), at: "small.txt")
+        #expect(disk.files == ["small.txt"])
+    }
 }
 
+extension NDArray {
+    /// Rows `range` of the array, from its elements (the expected value of `NpyRef.rows`).
+    func rowsForTest(_ range: Range<Int>) throws -> NDArray {
+        var part = shape
+        part[0] = range.count
+        let perRow = shape.dropFirst().reduce(1, *)
+        if let strings {
+            return NDArray(strings: Array(strings[(range.lowerBound * perRow)..<(range.upperBound * perRow)]), shape: part)
+        }
+        let rowBytes = perRow * dtype.itemSize!
+        return try NDArray(dtype: dtype, shape: part, bytes: bytes!.subdata(in: (range.lowerBound * rowBytes)..<(range.upperBound * rowBytes)))
+    }
+}
