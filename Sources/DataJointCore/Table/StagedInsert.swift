@@ -63,7 +63,8 @@ public final class StagedInsert: Sendable {
     struct StagedObject: Sendable {
         enum Kind: Sendable {
             case directory
-            case file(StagedWriter)
+            /// One file; its writer is nil while it is being made.
+            case file(StagedWriter?)
         }
 
         let field: String
@@ -177,7 +178,7 @@ public final class StagedInsert: Sendable {
         let (spec, objectStore) = try context.objectStore().pair
         let object = StagedObject(
             field: field, path: context.newObjectPath(fileExtension: ext, spec: spec), fileExtension: ext,
-            storeName: spec.name, store: objectStore, kind: .directory)
+            storeName: spec.name, store: objectStore, kind: directory ? .directory : .file(nil))
         return try state.withLock { state in
             guard !state.closed else { throw Self.closedError }
             if let raced = state.objects.first(where: { $0.field == field }) {
@@ -252,7 +253,7 @@ public final class StagedInsert: Sendable {
         let name = "`\(info.name.table)`.`\(object.field)`"
         switch object.kind {
         case .file(let writer):
-            guard case .finished(let size) = writer.state else {
+            guard case .finished(let size)? = writer?.state else {
                 throw DataJointError(.invalidValue, "\(name): the write opened by open() was given up, so there is no object to insert")
             }
             return ObjectCodec.metadata(
