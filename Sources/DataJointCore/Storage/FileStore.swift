@@ -29,8 +29,7 @@ public struct FileStore: ObjectStore {
     public func put(_ data: Data, at path: String) async throws {
         let target = try fileURL(path)
         let manager = FileManager.default
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = Self.temporaryFile(for: target)
         do {
             try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: temporary)
@@ -79,6 +78,40 @@ public struct FileStore: ObjectStore {
         }
     }
 
+    /// Reads only the bytes of `range` (a seek and one read), never the whole file.
+    public func get(_ path: String, range: Range<Int>) async throws -> Data {
+        let url = try fileURL(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw DataJointError(.missingObject, "Missing object \(url.path) in store")
+        }
+        guard !isDirectory.boolValue else {
+            throw DataJointError(.store, "Cannot read \(url.path): it is a directory")
+        }
+        let lower = max(0, range.lowerBound)
+        let count = range.upperBound - lower
+        guard count > 0 else { return Data() }
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(lower))
+            return try handle.read(upToCount: count) ?? Data()
+        } catch {
+            throw DataJointError(.store, "Cannot read \(url.path): \(Self.reason(error))")
+        }
+    }
+
+    /// A writer that streams to a temporary file beside the object (the same `.{name}.{uuid}.tmp` as ``put(_:at:)``,
+    /// so garbage collection finds the ones a killed process left), renamed into place by ``ObjectWriter/finish()``.
+    public func writer(at path: String) async throws -> any ObjectWriter {
+        try FileObjectWriter(store: self, target: try fileURL(path))
+    }
+
+    /// The file under ``root`` that holds (or would hold) the object at `path`; nil for a path that leaves the store.
+    public func localFile(_ path: String) -> URL? {
+        try? fileURL(path)
+    }
+
     public func exists(_ path: String) async throws -> Bool {
         FileManager.default.fileExists(atPath: try fileURL(path).path)
     }
@@ -107,7 +140,11 @@ public struct FileStore: ObjectStore {
         } catch {
             throw DataJointError(.store, "Cannot remove \(url.path): \(Self.reason(error))")
         }
-        // Empty directories left behind are pruned, up to the store's root.
+        pruneEmptyDirectories(above: url)
+    }
+
+    /// Removes the empty directories that removing `url` left behind, up to the store's root.
+    func pruneEmptyDirectories(above url: URL) {
         var parent = url.deletingLastPathComponent().standardizedFileURL
         while parent.path.count > root.path.count, parent.path.hasPrefix(root.path),
             (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.isEmpty == true
@@ -144,6 +181,11 @@ public struct FileStore: ObjectStore {
                 path: base.isEmpty ? relative : base + "/" + relative,
                 size: (attributes?[.size] as? NSNumber)?.intValue ?? 0, modified: attributes?[.modificationDate] as? Date)
         }
+    }
+
+    /// A new temporary file beside `target` (`.{name}.{uuid}.tmp`), where a write goes until it is renamed into place.
+    static func temporaryFile(for target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
     }
 
     /// Whether a file name is that of a temporary file of `put` (`.{name}.{uuid}.tmp`).

@@ -86,67 +86,135 @@ public enum NpyFormat {
         return data
     }
 
+    /// What the header of a `.npy` file says: where the elements start and how to read them.
+    struct Header: Sendable, Equatable {
+        /// The element type as the file names it (`<f8`, `<U5`).
+        var descr: String
+        /// Whether the elements are in column-major (Fortran) order.
+        var fortranOrder: Bool
+        var shape: [Int]
+        /// The offset of the first element: the length of magic, version, length field and header.
+        var dataOffset: Int
+        /// The byte order character of `descr` (`<`, `>`, `|`, `=`), if it has one.
+        var byteOrder: Character?
+        /// The dtype of numeric elements; nil for `str` elements (`<U…`).
+        var dtype: DType?
+        /// The bytes of one element (4 per character for `str` elements).
+        var itemSize: Int
+        /// The number of characters of `str` elements.
+        var unicodeWidth: Int?
+
+        /// The bytes of the elements of `shape` (nil when that overflows).
+        func byteCount(of shape: [Int]) -> Int? {
+            guard let count = NDArray.elementCount(shape) else { return nil }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: itemSize)
+            return overflow ? nil : bytes
+        }
+
+        /// Whether the elements are stored as this machine holds them (little-endian numbers in row-major order), so
+        /// that they can be used without conversion.
+        var isNativeLayout: Bool {
+            guard let dtype, dtype != .bool, !fortranOrder else { return false }
+            return byteOrder != ">" || itemSize == 1
+        }
+    }
+
+    /// The bytes a header reads before it knows its own length: a first read of this many bytes usually holds the
+    /// whole header.
+    static let headerProbeSize = 4096
+
+    static func failure(_ message: String) -> DataJointError {
+        DataJointError(.codec, "Not a valid .npy file: \(message)")
+    }
+
+    /// The length of magic, version, length field and header of a file that starts with `prefix` (at least its first
+    /// 12 bytes, or the whole file when shorter).
+    static func headerLength(_ prefix: Data) throws -> Int {
+        let bytes = [UInt8](prefix.prefix(12))
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw failure("missing the \\x93NUMPY magic") }
+        let lengthBytes: Int
+        switch bytes[6] {
+        case 1: lengthBytes = 2
+        case 2, 3: lengthBytes = 4
+        default: throw failure("unknown format version \(bytes[6])")
+        }
+        guard bytes.count >= 8 + lengthBytes else { throw failure("truncated header") }
+        var headerLength = 0
+        for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+        return 8 + lengthBytes + headerLength
+    }
+
+    /// The header of a file that starts with `prefix` (at least ``headerLength(_:)`` bytes, or the whole file).
+    static func header(_ prefix: Data) throws -> Header {
+        let length = try headerLength(prefix)
+        guard prefix.count >= length else { throw failure("truncated header") }
+        let start = prefix.startIndex
+        let major = prefix[start + 6]
+        let textStart = major == 1 ? 10 : 12
+        guard let text = String(data: prefix[(start + textStart)..<(start + length)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            throw failure("unreadable header")
+        }
+        let (descr, fortranOrder, shape) = try parseHeader(text, fail: failure)
+        guard NDArray.elementCount(shape) != nil else { throw failure("shape \(shape) is too large") }
+        var type = Substring(descr)
+        let byteOrder = type.first.flatMap { "<>|=".contains($0) ? $0 : nil }
+        if byteOrder != nil { type = type.dropFirst() }
+        var header = Header(
+            descr: descr, fortranOrder: fortranOrder, shape: shape, dataOffset: length, byteOrder: byteOrder, dtype: nil,
+            itemSize: 0, unicodeWidth: nil)
+        if type.hasPrefix("U") {
+            guard let width = Int(type.dropFirst()), width > 0 else { throw failure("bad dtype \(descr)") }
+            guard width <= Int.max / 4 else { throw failure("\(descr) elements are too large") }
+            header.unicodeWidth = width
+            header.itemSize = width * 4
+        } else {
+            guard let dtype = DType(numpyName: String(type)), let itemSize = dtype.itemSize, dtype != .char else {
+                throw failure("unsupported dtype \(descr)")
+            }
+            header.dtype = dtype
+            header.itemSize = itemSize
+        }
+        guard header.byteCount(of: shape) != nil else { throw failure("\(descr) elements of shape \(shape) are too large") }
+        return header
+    }
+
     /// The array in `.npy` bytes. Throws a `.codec` error for anything that is not a valid `.npy` file of a
     /// supported dtype.
     public static func decode(_ data: Data) throws -> NDArray {
-        func fail(_ message: String) -> DataJointError { DataJointError(.codec, "Not a valid .npy file: \(message)") }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("missing the \\x93NUMPY magic") }
-        let major = bytes[6]
-        let lengthBytes: Int
-        switch major {
-        case 1: lengthBytes = 2
-        case 2, 3: lengthBytes = 4
-        default: throw fail("unknown format version \(major)")
-        }
-        guard bytes.count >= 8 + lengthBytes else { throw fail("truncated header") }
-        var headerLength = 0
-        for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
-        let start = 8 + lengthBytes
-        guard bytes.count >= start + headerLength else { throw fail("truncated header") }
-        guard let header = String(bytes: bytes[start..<(start + headerLength)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
-            throw fail("unreadable header")
-        }
-        let (descr, fortranOrder, shape) = try parseHeader(header, fail: fail)
-        guard let count = NDArray.elementCount(shape) else { throw fail("shape \(shape) is too large") }
-        let body = data.dropFirst(start + headerLength)
+        let header = try header(data)
+        return try elements(data.dropFirst(header.dataOffset), header: header, shape: header.shape)
+    }
 
-        var text = Substring(descr)
-        let byteOrder = text.first.flatMap { "<>|=".contains($0) ? $0 : nil }
-        if byteOrder != nil { text = text.dropFirst() }
-        if text.hasPrefix("U") {
-            guard let width = Int(text.dropFirst()), width > 0 else { throw fail("bad dtype \(descr)") }
-            guard let size = NDArray.elementCount([count, width, 4]) else {
-                throw fail("\(descr) elements of shape \(shape) are too large")
-            }
-            guard body.count >= size else { throw fail("truncated data") }
+    /// The array of `shape` whose elements (as `header` describes them) start `body`; for a part of a file, `shape` is
+    /// that of the part (fewer rows).
+    static func elements(_ body: Data, header: Header, shape: [Int]) throws -> NDArray {
+        guard let count = NDArray.elementCount(shape), let size = header.byteCount(of: shape) else {
+            throw failure("\(header.descr) elements of shape \(shape) are too large")
+        }
+        guard body.count >= size else { throw failure("truncated data") }
+        if let width = header.unicodeWidth {
             var strings: [String] = []
             strings.reserveCapacity(count)
-            let raw = [UInt8](body)
+            let raw = [UInt8](body.prefix(size))
             for element in 0..<count {
                 var scalars = String.UnicodeScalarView()
                 for k in 0..<width {
                     let o = (element * width + k) * 4
                     var value = UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 | UInt32(raw[o + 2]) << 16 | UInt32(raw[o + 3]) << 24
-                    if byteOrder == ">" { value = value.byteSwapped }
+                    if header.byteOrder == ">" { value = value.byteSwapped }
                     if value == 0 { break }
-                    guard let scalar = Unicode.Scalar(value) else { throw fail("invalid code point") }
+                    guard let scalar = Unicode.Scalar(value) else { throw failure("invalid code point") }
                     scalars.append(scalar)
                 }
                 strings.append(String(scalars))
             }
-            let array = NDArray(strings: strings, shape: fortranOrder ? shape.reversed() : shape)
-            return fortranOrder ? try reorder(array, shape: shape) : array
+            let array = NDArray(strings: strings, shape: header.fortranOrder ? shape.reversed() : shape)
+            return header.fortranOrder ? try reorder(array, shape: shape) : array
         }
-        guard let dtype = DType(numpyName: String(text)), let itemSize = dtype.itemSize, dtype != .char else {
-            throw fail("unsupported dtype \(descr)")
-        }
-        guard let size = NDArray.elementCount([count, itemSize]) else {
-            throw fail("\(descr) elements of shape \(shape) are too large")
-        }
-        guard body.count >= size else { throw fail("truncated data") }
+        let dtype = header.dtype!
+        let itemSize = header.itemSize
         var elements = Data(body.prefix(size))
-        if byteOrder == ">", itemSize > 1 {
+        if header.byteOrder == ">", itemSize > 1 {
             let unit = dtype.isComplex ? itemSize / 2 : itemSize
             elements.withUnsafeMutableBytes { raw in
                 var offset = 0
@@ -156,13 +224,13 @@ public enum NpyFormat {
                 }
             }
         }
-        if !fortranOrder { return try NDArray(dtype: dtype, shape: shape, bytes: elements) }
+        if !header.fortranOrder { return try NDArray(dtype: dtype, shape: shape, bytes: elements) }
         // Column-major elements are the row-major elements of the reversed shape.
         var rowMajor = Data(count: elements.count)
         rowMajor.withUnsafeMutableBytes { destination in
             elements.withUnsafeBytes { source in
-                NDArrayLayout.reverseAxes(
-                    from: source.baseAddress!, to: destination.baseAddress!, shape: shape.reversed(), itemSize: itemSize)
+                guard let to = destination.baseAddress, let from = source.baseAddress else { return }
+                NDArrayLayout.reverseAxes(from: from, to: to, shape: shape.reversed(), itemSize: itemSize)
             }
         }
         return try NDArray(dtype: dtype, shape: shape, bytes: rowMajor)

@@ -1,11 +1,14 @@
 import Foundation
 
 /// What fetching an `<object@>` or `<filepath@>` attribute gives: a handle on a file or directory in a store.
-/// Nothing is read until you ask (``read(_:)``, ``download(to:)``).
+/// Nothing is read until you ask: whole (``read(_:)``), in part (``read(_:range:)``), streamed in pieces
+/// (``open(_:chunkSize:)``), or copied to a local directory (``download(_:to:)``). Directory objects list their
+/// contents (``listdir(_:)``, ``walk()``), and ``verify()`` checks an object against its recorded metadata.
 ///
 /// ```swift
 /// let recording: ObjectRef = try await (lab[Recording.self] & key).fetch1("raw")
-/// let bytes = try await recording.read()
+/// let header = try await recording.read(range: 0..<512)
+/// for try await chunk in try recording.open() { hasher.update(data: chunk) }
 /// ```
 public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
     /// The store-relative path, as recorded in the row's metadata.
@@ -55,12 +58,39 @@ public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
     /// The object's URL (`file:///...`, `s3://bucket/...`).
     public var url: String { store.url(for: path) }
 
+    /// The size of the pieces that ``open(_:chunkSize:)`` and downloads read at a time: 8 MiB.
+    public static let defaultChunkSize = 8 << 20
+
     /// The object's bytes (a file; for a directory, name a file inside it).
     public func read(_ subpath: String? = nil) async throws -> Data {
-        if isDirectory, subpath == nil {
-            throw DataJointError(.notAllowed, "\(path) is a directory: read one of its files (read(\"name\")) or download it")
+        try await store.get(try file(subpath))
+    }
+
+    /// Bytes `range` of the object (a file; for a directory, name a file inside it), read without reading the rest
+    /// (a ranged read). A range reaching past the end gives the bytes up to the end.
+    ///
+    /// - Throws: `DataJointError` (`.invalidValue`) for a range starting before 0.
+    public func read(_ subpath: String? = nil, range: Range<Int>) async throws -> Data {
+        guard range.lowerBound >= 0 else {
+            throw DataJointError(.invalidValue, "read(range: \(range)): a range of bytes of \(path) starts at 0 or later")
         }
-        return try await store.get(subpath.map { path + "/" + $0 } ?? path)
+        return try await store.get(try file(subpath), range: range)
+    }
+
+    /// The object's bytes as a sequence of pieces of `chunkSize` bytes (the last one shorter), each read when the
+    /// loop asks for it: a large object is never in memory whole.
+    ///
+    /// ```swift
+    /// for try await chunk in try recording.open(chunkSize: 1 << 20) { try output.write(contentsOf: chunk) }
+    /// ```
+    ///
+    /// - Throws: `DataJointError` (`.invalidValue`) for a directory without `subpath`, a `subpath` of a file object,
+    ///   or a `chunkSize` below 1. Reading throws `.missingObject` when the file is not in its store.
+    public func open(_ subpath: String? = nil, chunkSize: Int = ObjectRef.defaultChunkSize) throws -> ObjectChunks {
+        guard chunkSize > 0 else {
+            throw DataJointError(.invalidValue, "open(chunkSize: \(chunkSize)): the chunk size must be at least 1 byte")
+        }
+        return ObjectChunks(store: store, path: try file(subpath), chunkSize: chunkSize)
     }
 
     /// The files of a directory object, as paths relative to it.
@@ -73,14 +103,41 @@ public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
         try await store.exists(subpath.map { path + "/" + $0 } ?? path)
     }
 
-    /// Copies the object into the local directory `directory` (created if needed), under its own file name, and
-    /// returns the local path.
+    /// Copies the object — or, for a directory object, the file or subdirectory `subpath` inside it — into the local
+    /// directory `directory` (created if needed) under its own name, and returns the local path. Files are copied in
+    /// pieces, never held in memory whole.
     @discardableResult
-    public func download(to directory: URL) async throws -> URL {
-        let name = path.split(separator: "/").last.map(String.init) ?? "object"
+    public func download(_ subpath: String? = nil, to directory: URL) async throws -> URL {
+        let source = try location(subpath)
+        let name = source.split(separator: "/").last.map(String.init) ?? "object"
         let target = directory.appendingPathComponent(name)
-        try await store.download(path, to: target)
+        try await store.download(source, to: target)
         return target
+    }
+
+    /// The store path of `subpath` inside a directory object, or of the object itself for nil or "".
+    ///
+    /// - Throws: `.invalidValue` for a `subpath` of a file object, or one that leaves the directory.
+    func location(_ subpath: String?) throws -> String {
+        let components = (subpath ?? "").split(separator: "/", omittingEmptySubsequences: true)
+        guard !components.isEmpty else { return path }
+        guard isDirectory else {
+            throw DataJointError(.invalidValue, "\(path) is a file, not a directory: it has no \"\(subpath!)\" inside")
+        }
+        guard !components.contains(where: { $0 == "." || $0 == ".." }) else {
+            throw DataJointError(.invalidValue, "\"\(subpath!)\" is not a path inside the directory \(path) (no . or .. components)")
+        }
+        return path + "/" + components.joined(separator: "/")
+    }
+
+    /// The store path of a file: the object, or `subpath` inside a directory object.
+    func file(_ subpath: String?) throws -> String {
+        let location = try location(subpath)
+        if isDirectory, location == path {
+            throw DataJointError(
+                .notAllowed, "\(path) is a directory: read one of its files (name it as the subpath), list it (listdir) or download it")
+        }
+        return location
     }
 
     public var description: String {

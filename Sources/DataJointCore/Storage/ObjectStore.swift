@@ -103,20 +103,16 @@ extension ObjectStore {
     }
 
     /// Downloads the object at `path` to the file `localURL` (creating its directory), or, when `path` is a
-    /// directory, every object under it into the directory `localURL`.
+    /// directory, every object under it into the directory `localURL`. Files are copied in pieces
+    /// (``copy(_:toLocalFile:chunkSize:)``), never held in memory whole.
     public func download(_ path: String, to localURL: URL) async throws {
-        let manager = FileManager.default
         if try await isDirectory(path) {
             for object in try await list(under: path) {
                 let relative = String(object.path.dropFirst(path.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                let target = localURL.appendingPathComponent(relative)
-                try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try await get(object.path).write(to: target, options: .atomic)
+                try await copy(object.path, toLocalFile: localURL.appendingPathComponent(relative))
             }
         } else {
-            let data = try await get(path)
-            try manager.createDirectory(at: localURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: localURL, options: .atomic)
+            try await copy(path, toLocalFile: localURL)
         }
     }
 

@@ -70,14 +70,7 @@ struct RowValidator {
         for (index, name) in columns.enumerated() {
             guard case .codec(let codec, let store) = info.heading[name]?.type, !values[index].isNull else { continue }
             let attribute = info.heading[name]!
-            if primaryKey == nil {
-                var key = Row()
-                for keyName in info.heading.primaryKey {
-                    let keyAttribute = info.heading[keyName]!
-                    key[keyName] = row[keyName].flatMap { keyAttribute.type.normalize($0) } ?? row[keyName] ?? .null
-                }
-                primaryKey = key
-            }
+            if primaryKey == nil { primaryKey = self.primaryKey(of: row) }
             let context = context(for: attribute, store: store, primaryKey: primaryKey!, writes: writes)
             let (encoded, storage) = try await codecs.encode(values[index], name: codec, store: store, context: context)
             guard let normalized = storage.normalize(encoded) else {
@@ -86,6 +79,17 @@ struct RowValidator {
             }
             values[index] = dialect.encode(normalized, as: storage)
         }
+    }
+
+    /// The primary-key values of `row` in heading order, normalized to their attributes' types (as schema-addressed
+    /// paths show them); an attribute the row lacks is null.
+    func primaryKey(of row: Row) -> Row {
+        var key = Row()
+        for keyName in info.heading.primaryKey {
+            let keyAttribute = info.heading[keyName]!
+            key[keyName] = row[keyName].flatMap { keyAttribute.type.normalize($0) } ?? row[keyName] ?? .null
+        }
+        return key
     }
 
     /// Rows below this count per processor are validated on one thread.

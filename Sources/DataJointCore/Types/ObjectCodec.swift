@@ -55,7 +55,7 @@ public struct ObjectCodec: Codec {
         var upload: (String) async throws -> Void
         switch content {
         case .data(let data, let fileExtension):
-            ext = fileExtension.map { $0.hasPrefix(".") || $0.isEmpty ? $0 : "." + $0 }
+            ext = Self.normalizedExtension(fileExtension)
             size = data.count
             upload = { try await store.put(data, at: $0) }
         case .file(let url):
@@ -71,7 +71,7 @@ public struct ObjectCodec: Codec {
                 if isDirectory {
                     itemCount = files
                     size = bytes
-                    try await store.put(try Self.manifest(of: url, bytes: bytes), at: path + ".manifest.json")
+                    try await store.put(try Self.manifest(of: url), at: path + ".manifest.json")
                 }
             }
         case .stored:
@@ -81,11 +81,24 @@ public struct ObjectCodec: Codec {
         context.recordNewObject(path, in: store)
         if isDirectory { context.recordNewObject(path + ".manifest.json", in: store) }
         try await upload(path)
-        return .json([
-            "path": .string(path), "store": .string(spec.name), "size": .int(Int64(size)), "ext": ext.map(JSON.string) ?? .null,
+        return .json(
+            Self.metadata(path: path, store: spec.name, size: size, ext: ext, isDirectory: isDirectory, itemCount: itemCount))
+    }
+
+    /// The column value of an object stored at `path`: `{path, store, size, ext, is_dir, item_count, timestamp}`, as the
+    /// reference writes it (`timestamp` is now).
+    static func metadata(path: String, store: String, size: Int, ext: String?, isDirectory: Bool, itemCount: Int?) -> JSON {
+        [
+            "path": .string(path), "store": .string(store), "size": .int(Int64(size)), "ext": ext.map(JSON.string) ?? .null,
             "is_dir": .bool(isDirectory), "item_count": itemCount.map { .int(Int64($0)) } ?? .null,
-            "timestamp": .string(Self.timestamp()),
-        ])
+            "timestamp": .string(timestamp()),
+        ]
+    }
+
+    /// A file extension as it is stored: with its leading dot (`zarr` -> `.zarr`); nil for none or "".
+    static func normalizedExtension(_ ext: String?) -> String? {
+        guard let ext, !ext.isEmpty else { return nil }
+        return ext.hasPrefix(".") ? ext : "." + ext
     }
 
     public func decode(_ stored: Value, context: CodecContext) async throws -> Value {
@@ -100,14 +113,20 @@ public struct ObjectCodec: Codec {
     }
 
     /// The reference's `{path}.manifest.json` beside a directory object: its files, their sizes, and the total.
-    static func manifest(of directory: URL, bytes: Int) throws -> Data {
-        let files = try LocalFiles.regularFiles(in: directory).map { relative -> JSON in
+    static func manifest(of directory: URL) throws -> Data {
+        let files = try LocalFiles.regularFiles(in: directory).map { relative in
             let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(relative).path)[.size]
                 as? NSNumber)??.intValue ?? 0
-            return .object(["path": .string(relative), "size": .int(Int64(size))])
+            return StoredObject(path: relative, size: size)
         }
+        return manifest(files: files)
+    }
+
+    /// The manifest of a directory object holding `files` (paths relative to the directory).
+    static func manifest(files: [StoredObject]) -> Data {
         let manifest: JSON = .object([
-            "files": .array(files), "total_size": .int(Int64(bytes)), "item_count": .int(Int64(files.count)),
+            "files": .array(files.map { .object(["path": .string($0.path), "size": .int(Int64($0.size))]) }),
+            "total_size": .int(Int64(files.reduce(0) { $0 + $1.size })), "item_count": .int(Int64(files.count)),
             "created": .string(timestamp()),
         ])
         return Data(manifest.serialized().utf8)
