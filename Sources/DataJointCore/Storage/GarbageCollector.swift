@@ -124,9 +124,11 @@ public struct GarbageCollector: Sendable {
             let info = try await schema.table(tableName).info()
             for attribute in info.heading.allAttributes {
                 guard case .codec(let name, let attributeStore?) = attribute.type else { continue }
-                let chain = try connection.codecs.resolve(name: name, store: attributeStore).chain.map(\.codec.name)
+                let codecs = try connection.codecs.resolve(name: name, store: attributeStore).chain.map(\.codec)
+                let chain = codecs.map(\.name)
                 let isHash = chain.contains("hash")
-                let isSchemaAddressed = chain.contains("object") || chain.contains("npy")
+                // `<object@>`, `<npy@>` and plugin codecs such as `<zarr@>`.
+                let isSchemaAddressed = codecs.contains { $0 is any SchemaAddressedCodec }
                 guard isHash || isSchemaAddressed else { continue }
                 let select = SQLSelect(columns: [(.column(attribute.name), alias: nil)], from: .table(info.name))
                 for row in try await connection.query(connection.dialect.render(.select(select))) {

@@ -3,7 +3,7 @@ import Foundation
 /// `<npy@store>`: an array kept as a NumPy `.npy` file in a store at a schema-addressed path, readable by any NumPy
 /// program. The column holds `{path, store, dtype, shape}`; fetch gives an ``NpyRef`` whose ``NpyRef/load()`` reads
 /// the array.
-public struct NpyCodec: Codec {
+public struct NpyCodec: SchemaAddressedCodec {
     public let name = "npy"
 
     public init() {}

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Insert `Data` (stored without extension), ``ObjectData`` (with an extension), or the path of a local file or
 /// directory (`String` or `URL`, uploaded with its extension). Fetch gives an ``ObjectRef``.
-public struct ObjectCodec: Codec {
+public struct ObjectCodec: SchemaAddressedCodec {
     public let name = "object"
 
     public init() {}
