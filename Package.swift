@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DataJointCommand", targets: ["DataJointCommand"]),
         .library(name: "DataJointWeb", targets: ["DataJointWeb"]),
         .library(name: "DataJointMCP", targets: ["DataJointMCP"]),
+        .library(name: "DataJointZarr", targets: ["DataJointZarr"]),
         .executable(name: "dj", targets: ["dj"]),
     ],
     dependencies: [
@@ -91,6 +92,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // The `<zarr@>` codec, a plugin codec as its own product: N-d arrays as Zarr arrays in a store
+        // (`connection.register(ZarrCodec())`). gzip/zlib chunks through the core's zlib and libdeflate.
+        .target(
+            name: "DataJointZarr",
+            dependencies: ["DataJointCore", "CZlib", "CLibdeflate"]
         ),
         // What users import: the core plus the backends and stores, and `DataJoint.connect()`.
         .target(
@@ -201,6 +208,7 @@ let package = Package(
             dependencies: [
                 "DataJoint",
                 "DataJointWeb",
+                "DataJointZarr",
                 "ReliabilitySupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

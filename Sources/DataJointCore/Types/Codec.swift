@@ -40,8 +40,9 @@ extension Codec {
     public func validate(_ value: Value, context: CodecContext) throws {}
 
     /// The stored type of a codec that keeps its values in a store: JSON metadata in the column for
-    /// `<name@store>`; `<name>` without a store throws.
-    func storeOnlyType(inStore: Bool) throws -> String {
+    /// `<name@store>`; `<name>` without a store throws a `DataJointError` that says to declare `<name@>`.
+    /// Return it from ``storedType(inStore:)`` in codecs that write to ``CodecContext/objectStore(filepath:)``.
+    public func storeOnlyType(inStore: Bool) throws -> String {
         guard inStore else {
             throw DataJointError(.codec, "<\(name)> needs a store: declare it as <\(name)@> or <\(name)@store>")
         }
@@ -92,24 +93,30 @@ public struct CodecContext: Sendable {
         }
     }
 
-    /// The attribute as messages name it: `` `table`.`attribute` ``.
-    var attributeName: String { "`\(table)`.`\(attribute)`" }
+    /// The attribute as messages name it: `` `table`.`attribute` ``. Start a codec's error messages with it.
+    public var attributeName: String { "`\(table)`.`\(attribute)`" }
 
-    /// The error for an inserted value the attribute's codec does not take:
+    /// The error (`.invalidValue`) for an inserted value the attribute's codec does not take:
     /// "`` `session`.`trace` `` is <npy@>: give an NDArray, not text".
-    func unsupportedValue(_ value: Value, codec: String, give expected: String) -> DataJointError {
+    public func unsupportedValue(_ value: Value, codec: String, give expected: String) -> DataJointError {
         DataJointError(.invalidValue, "\(attributeName) is \(codec): give \(expected), not \(value.kindName)")
     }
 
-    /// A new schema-addressed path (``ObjectPath``) for this attribute of the row being inserted.
-    func newObjectPath(fileExtension: String?, spec: StoreSpec) -> String {
+    /// A new schema-addressed path (``ObjectPath``) for this attribute of the row being inserted, in the store
+    /// configured by `spec`: `{schema_prefix}/{schema}/{table}/{key=value/...}/{attribute}_{token}{fileExtension}`,
+    /// as DataJoint-Python builds it. Every call gives a new path (a random token), so a write never replaces the
+    /// object of another row or of an earlier version of this one. A codec that writes there should call
+    /// ``recordNewObject(_:in:)`` with the path before it writes, and return JSON metadata with the `path`:
+    /// garbage collection keeps the objects at the paths rows refer to (and everything under a directory's path).
+    public func newObjectPath(fileExtension: String?, spec: StoreSpec) -> String {
         ObjectPath.path(
             schema: schema, table: table, attribute: attribute, primaryKey: primaryKey, fileExtension: fileExtension,
             spec: spec)
     }
 
     /// Records that `path` was newly written to `store` for a row that is not committed yet: if the insert fails,
-    /// the object is removed again. Use it for objects no other row can share (schema-addressed paths).
+    /// the object is removed again, and when `path` is a directory (a prefix of several objects), everything under
+    /// it. Use it for objects no other row can share (schema-addressed paths), before writing them.
     public func recordNewObject(_ path: String, in store: any ObjectStore) {
         writes?.record(path, in: store)
     }
