@@ -93,11 +93,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // zstd, the compressor Python's zarr uses unless told otherwise (Debian package libzstd-dev).
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         // The `<zarr@>` codec, a plugin codec as its own product: N-d arrays as Zarr arrays in a store
-        // (`connection.register(ZarrCodec())`). gzip/zlib chunks through the core's zlib and libdeflate.
+        // (`connection.register(ZarrCodec())`). gzip/zlib chunks through the core's zlib and libdeflate, zstd chunks
+        // through libzstd.
         .target(
             name: "DataJointZarr",
-            dependencies: ["DataJointCore", "CZlib", "CLibdeflate"]
+            dependencies: ["DataJointCore", "CZlib", "CLibdeflate", "CZstd"]
         ),
         // What users import: the core plus the backends and stores, and `DataJoint.connect()`.
         .target(

@@ -165,6 +165,11 @@ public struct ZarrCodec: Codec {
                 throw DataJointError(
                     .invalidValue, "\(context.attributeName) is <zarr@>: the compression level \(level) is not 0 to 9")
             }
+        case .zstd(let level, _):
+            guard (-131072...22).contains(level) else {
+                throw DataJointError(
+                    .invalidValue, "\(context.attributeName) is <zarr@>: the zstd level \(level) is not -131072 to 22")
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 import CLibdeflate
 import CZlib
+import CZstd
 import DataJointCore
 import Foundation
 
-/// How the chunks of a Zarr array are compressed: not at all, or with deflate in a gzip or a zlib wrapper.
+/// How the chunks of a Zarr array are compressed: not at all, with deflate in a gzip or a zlib wrapper, or with zstd
+/// (what Python's zarr writes unless told otherwise).
 ///
-/// These are the compressors this module reads and writes. Arrays compressed otherwise (zstd, blosc, lz4, ...) are
-/// refused with a `DataJointError` that names the compressor; Python's zarr writes zstd unless told otherwise
-/// (`compressors=zarr.codecs.GzipCodec()` writes what both read).
+/// These are the compressors this module reads and writes. Arrays compressed otherwise (blosc, lz4, ...) are
+/// refused with a `DataJointError` that names the compressor.
 public enum ZarrCompression: Sendable, Hashable, CustomStringConvertible {
     /// Chunks stored as they are.
     case none
@@ -16,12 +17,16 @@ public enum ZarrCompression: Sendable, Hashable, CustomStringConvertible {
     case gzip(level: Int)
     /// zlib (RFC 1950): numcodecs' `zlib` compressor of Zarr v2, `numcodecs.zlib` in Zarr v3. `level` 0 to 9.
     case zlib(level: Int)
+    /// zstd (RFC 8878): Zarr v3's `zstd` codec, numcodecs' `zstd` compressor of Zarr v2. `level` -131072 to 22
+    /// (0: zstd's default, 3); `checksum` adds a checksum of the content to each chunk.
+    case zstd(level: Int, checksum: Bool)
 
     public var description: String {
         switch self {
         case .none: "none"
         case .gzip(let level): "gzip(level: \(level))"
         case .zlib(let level): "zlib(level: \(level))"
+        case .zstd(let level, let checksum): "zstd(level: \(level)\(checksum ? ", checksum" : ""))"
         }
     }
 
@@ -32,6 +37,7 @@ public enum ZarrCompression: Sendable, Hashable, CustomStringConvertible {
         case .none: return data
         case .gzip(let l): (level, gzip) = (l, true)
         case .zlib(let l): (level, gzip) = (l, false)
+        case .zstd(let l, let checksum): return try Self.zstdCompress(data, level: l, checksum: checksum)
         }
         guard let compressor = libdeflate_alloc_compressor(Int32(min(max(level, 0), 12))) else {
             throw DataJointError(.codec, "Zarr: cannot allocate a \(self) compressor")
@@ -66,6 +72,7 @@ public enum ZarrCompression: Sendable, Hashable, CustomStringConvertible {
             return data
         case .gzip: gzip = true
         case .zlib: gzip = false
+        case .zstd: return try Self.zstdDecompress(data, expectedSize: expectedSize, describe: describe())
         }
         if let inflated = Self.inflateWithLibdeflate(data, gzip: gzip, expectedSize: expectedSize) { return inflated }
         // Streams libdeflate does not take in one piece (several gzip members, a wrapper other than declared) or
@@ -125,6 +132,47 @@ public enum ZarrCompression: Sendable, Hashable, CustomStringConvertible {
         guard produced == expectedSize else {
             let amount = produced > expectedSize ? "more than \(expectedSize)" : "\(produced)"
             throw DataJointError(.codec, "\(describe) inflates to \(amount) bytes, but a chunk has \(expectedSize)")
+        }
+        output.count = expectedSize
+        return output
+    }
+
+    private static func zstdCompress(_ data: Data, level: Int, checksum: Bool) throws -> Data {
+        guard let context = ZSTD_createCCtx() else { throw DataJointError(.codec, "Zarr: cannot allocate a zstd compressor") }
+        defer { ZSTD_freeCCtx(context) }
+        let clamped = min(max(level, Int(ZSTD_minCLevel())), Int(ZSTD_maxCLevel()))
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(clamped))
+        ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, checksum ? 1 : 0)
+        let bound = ZSTD_compressBound(data.count)
+        var output = Data(count: bound)
+        let written = data.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                ZSTD_compress2(context, out.baseAddress, bound, input.baseAddress, input.count)
+            }
+        }
+        if ZSTD_isError(written) != 0 {
+            throw DataJointError(.codec, "Zarr: zstd could not compress a chunk (\(String(cString: ZSTD_getErrorName(written))))")
+        }
+        output.count = written
+        return output
+    }
+
+    /// zstd frames (one or several, as written) that must decompress to exactly `expectedSize` bytes.
+    private static func zstdDecompress(_ data: Data, expectedSize: Int, describe: String) throws -> Data {
+        // One byte more than a chunk: a frame that holds more is then caught, not cut short.
+        var output = Data(count: expectedSize + 1)
+        let produced = data.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+            }
+        }
+        if ZSTD_isError(produced) != 0 {
+            throw DataJointError(
+                .codec, "\(describe) is not a valid zstd stream (\(String(cString: ZSTD_getErrorName(produced))))")
+        }
+        guard produced == expectedSize else {
+            let amount = produced > expectedSize ? "more than \(expectedSize)" : "\(produced)"
+            throw DataJointError(.codec, "\(describe) decompresses to \(amount) bytes, but a chunk has \(expectedSize)")
         }
         output.count = expectedSize
         return output

@@ -96,13 +96,18 @@ public struct ZarrArrayMetadata: Sendable, Hashable {
                 guard sawBytes, compression == .none else { throw unsupportedCodecOrder(codecs) }
                 let level = configuration["level"].flatMap { if case .int(let l) = $0 { Int(l) } else { nil } } ?? 5
                 compression = name.hasSuffix("gzip") ? .gzip(level: level) : .zlib(level: level)
+            case "zstd", "numcodecs.zstd":
+                guard sawBytes, compression == .none else { throw unsupportedCodecOrder(codecs) }
+                let level = configuration["level"].flatMap { if case .int(let l) = $0 { Int(l) } else { nil } } ?? 0
+                let checksum = configuration["checksum"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? false
+                compression = .zstd(level: level, checksum: checksum)
             case "transpose":
                 throw DataJointError(.codec, "it uses the transpose codec, which is not supported")
             case "sharding_indexed":
                 throw DataJointError(.codec, "it is sharded (codec sharding_indexed), which is not supported")
             default:
                 throw DataJointError(
-                    .codec, "its chunks use the codec `\(name)`, which is not supported (only bytes and gzip/zlib)")
+                    .codec, "its chunks use the codec `\(name)`, which is not supported (only bytes and gzip/zlib/zstd)")
             }
         }
         guard sawBytes else { throw unsupportedCodecOrder(codecs) }
@@ -159,9 +164,12 @@ public struct ZarrArrayMetadata: Sendable, Hashable {
             switch id {
             case "zlib": compression = .zlib(level: level)
             case "gzip": compression = .gzip(level: level)
+            case "zstd":
+                let checksum = compressor["checksum"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? false
+                compression = .zstd(level: level, checksum: checksum)
             default:
                 throw DataJointError(
-                    .codec, "its chunks are compressed with `\(id)`, which is not supported (only zlib, gzip or none)")
+                    .codec, "its chunks are compressed with `\(id)`, which is not supported (only zlib, gzip, zstd or none)")
             }
         default:
             throw DataJointError(.codec, "its compressor is not an object")
@@ -247,6 +255,8 @@ public struct ZarrArrayMetadata: Sendable, Hashable {
         case .none: break
         case .gzip(let level): codecs.append(["name": "gzip", "configuration": ["level": .int(Int64(level))]])
         case .zlib(let level): codecs.append(["name": "numcodecs.zlib", "configuration": ["level": .int(Int64(level))]])
+        case .zstd(let level, let checksum):
+            codecs.append(["name": "zstd", "configuration": ["level": .int(Int64(level)), "checksum": .bool(checksum)]])
         }
         let document: JSON = [
             "zarr_format": 3,

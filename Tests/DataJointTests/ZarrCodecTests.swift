@@ -113,6 +113,7 @@ struct ZarrCodecTests {
                 ["array_id": 4, "arr": big.dataJointValue],
                 ["array_id": 5, "arr": Value.zarr(big, chunks: [64, 3], compression: ZarrCompression.none)],
                 ["array_id": 6, "arr": NDArray([Int16](repeating: 0, count: 50), shape: [5, 10]).dataJointValue],
+                ["array_id": 7, "arr": Value.zarr(big, chunks: [100, 7], compression: .zstd(level: 3, checksum: true))],
             ]
             try await table.insert(rows)
             func ref(_ id: Int) async throws -> ZarrArrayRef { try await (table & ["array_id": Value.int(Int64(id))]).fetch1("arr") }
@@ -147,6 +148,10 @@ struct ZarrCodecTests {
             #expect(try await named.chunkCounts == [5, 3])
             #expect(try await named.metadata().compression == ZarrCompression.none)
             #expect(try await named.read() == big)
+            let zstd = try await ref(7)
+            #expect(try await zstd.metadata().compression == .zstd(level: 3, checksum: true))
+            #expect(try await zstd.read() == big)
+            #expect(try await zstd.read(rows: 150..<260) == NDArray(Array(big.doubles[(150 * 7)..<(260 * 7)]), shape: [110, 7]))
             // Zeros only: no chunk is written, the fill value reads back.
             #expect(try await chunkFiles(6) == [])
             #expect(try await ref(6).read() == NDArray([Int16](repeating: 0, count: 50), shape: [5, 10]))
@@ -261,6 +266,7 @@ struct ZarrCodecTests {
             await refused(Value.zarr(array, chunks: [7]), saying: ["chunk shape [7]", "[60, 10]"])
             await refused(Value.zarr(array, chunks: [0, 4]), saying: ["chunk shape [0, 4]"])
             await refused(Value.zarr(array, compression: .gzip(level: 12)), saying: ["level 12"])
+            await refused(Value.zarr(array, compression: .zstd(level: 99, checksum: false)), saying: ["zstd level 99"])
             #expect(stores.files("main") == before)
 
             // <zarr> without a store cannot be declared.
