@@ -11,6 +11,8 @@ struct S3UploadedPart: Sendable, Hashable {
 struct S3PendingUpload: Sendable, Hashable {
     var key: String
     var uploadID: String
+    /// When the upload was started.
+    var initiated: Date?
 }
 
 /// The requests of a multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
@@ -118,7 +120,7 @@ extension S3Store {
         }
         return result.all("Upload").compactMap { upload in
             guard let key = upload.text(of: "Key"), let id = upload.text(of: "UploadId") else { return nil }
-            return S3PendingUpload(key: key, uploadID: id)
+            return S3PendingUpload(key: key, uploadID: id, initiated: upload.text(of: "Initiated").flatMap(Self.lastModified))
         }
     }
 

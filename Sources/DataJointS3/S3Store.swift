@@ -243,6 +243,27 @@ public struct S3Store: ObjectStore {
         url(forKey: (try? key(path)) ?? path)
     }
 
+    /// The multipart uploads under `prefix` that were started and never completed nor aborted (a process killed in
+    /// the middle of a large write): S3 keeps their parts, unseen by listings, until they are aborted. Each is
+    /// reported at the path it would have written, with its upload id and the time it was started.
+    public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] {
+        let base = try key(prefix)
+        let strip = location.isEmpty ? 0 : location.count + 1
+        return try await pendingUploads(prefix: base.isEmpty ? "" : base + "/").map { upload in
+            StoredObject(
+                path: String(upload.key.dropFirst(strip)), size: 0, modified: upload.initiated, unfinishedWriteID: upload.uploadID)
+        }
+    }
+
+    /// Aborts the multipart upload `write` names (S3 drops its parts); a write without an upload id is removed.
+    public func discardUnfinishedWrite(_ write: StoredObject) async throws {
+        guard let uploadID = write.unfinishedWriteID else { return try await remove(write.path) }
+        let key = try key(write.path)
+        let response = try await send("DELETE", key: key, query: [("uploadId", uploadID)], operation: "AbortMultipartUpload")
+        if response.isSuccess || response.status == 404 { return }
+        throw failure("AbortMultipartUpload", key: key, response)
+    }
+
     /// Creates the bucket (for tests and first-time setup).
     /// - Throws: `.store` when the service refuses, for example because the bucket exists.
     public func createBucket() async throws {

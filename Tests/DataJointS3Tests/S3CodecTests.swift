@@ -2,6 +2,8 @@ import DataJoint
 import Foundation
 import Testing
 
+@testable import DataJointS3
+
 /// In-store codecs end to end on an S3 store (moto), through a connection made by `DataJoint.connect`.
 @Suite("In-store codecs on S3", .enabled(if: MotoServer.endpoint != nil, "DJ_TEST_S3_ENDPOINT is not set (scripts/test sets it)"))
 struct S3CodecTests {
@@ -54,9 +56,17 @@ struct S3CodecTests {
         }
         #expect(try await bucketStore.list(under: "lab/project").count == 4)  // + the deduplicated-away blob of 0
 
+        // A large write a killed process left in the schema's section: a multipart upload never completed.
+        let lake = try #require(db.stores.resolve("lake").store as? S3Store)
+        let pendingKey = try lake.key("_schema/lab/s3_recording/rec_id=9/raw_killed.dat")
+        _ = try await lake.createMultipartUpload(key: pendingKey)
+        #expect(try await lab.collectGarbage().unfinishedWritePaths == ["_schema/lab/s3_recording/rec_id=9/raw_killed.dat"])
+
         try await table.deleteQuick()
         let report = try await lab.collectGarbage(dryRun: false)
-        #expect(report.deleted == 4)
+        #expect(report.unfinishedWritePaths == ["_schema/lab/s3_recording/rec_id=9/raw_killed.dat"])
+        #expect(report.deleted == 5)
         #expect(try await bucketStore.list(under: "lab/project").isEmpty)
+        #expect(try await lake.pendingUploads(prefix: "").isEmpty)
     }
 }

@@ -221,4 +221,28 @@ struct S3MultipartTests {
         let total = (1...S3Store.maximumParts).reduce(0) { $0 + store.partSize(ofPart: $1) }
         #expect(total > 5 * (1 << 40))
     }
+
+    @Test("an upload a killed process never finished is an unfinished write: listed under its section, and discarded by aborting it")
+    func pendingUploadIsUnfinishedWrite() async throws {
+        let (store, proxy) = try await Self.service()
+        defer { proxy.stop() }
+        // What a process killed in the middle of a large write leaves: an upload started, a part sent, no completion.
+        let key = try store.key("_schema/lab/scan/scan_id=1/movie_abc.dat")
+        let uploadID = try await store.createMultipartUpload(key: key)
+        _ = try await store.uploadPart(S3Depth.data(5 * Self.mebibyte, seed: 3), number: 1, uploadID: uploadID, key: key)
+        try await store.put(Data("done".utf8), at: "_schema/lab/scan/scan_id=2/movie_def.dat")
+
+        #expect(try await store.list(under: "_schema/lab").map(\.path) == ["_schema/lab/scan/scan_id=2/movie_def.dat"])
+        let unfinished = try await store.unfinishedWrites(under: "_schema/lab")
+        #expect(unfinished.map(\.path) == ["_schema/lab/scan/scan_id=1/movie_abc.dat"])
+        #expect(unfinished.first?.unfinishedWriteID == uploadID)
+        // When it was started (moto answers a fixed date of its own; S3 the real one): minimumAge compares it.
+        #expect(unfinished.first?.modified != nil)
+        #expect(try await store.unfinishedWrites(under: "_hash").isEmpty)
+
+        try await store.discardUnfinishedWrite(unfinished[0])
+        #expect(try await store.pendingUploads(prefix: "").isEmpty)
+        #expect(try await store.unfinishedWrites(under: "_schema/lab").isEmpty)
+        #expect(try await store.get("_schema/lab/scan/scan_id=2/movie_def.dat") == Data("done".utf8))
+    }
 }

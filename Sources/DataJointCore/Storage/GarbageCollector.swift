@@ -70,7 +70,7 @@ public struct GarbageCollector: Sendable {
         }
         var hashStored: [String: Int] = [:]
         var schemaStored: [String: Int] = [:]
-        var unfinished: [String: Int] = [:]
+        var unfinished: [StoredObject] = []
         var recent: Set<String> = []
         let (seconds, attoseconds) = minimumAge.components
         let cutoff = Date().addingTimeInterval(-(Double(seconds) + Double(attoseconds) * 1e-18))
@@ -92,8 +92,7 @@ public struct GarbageCollector: Sendable {
             }
             for section in [hashSection, schemaSection] {
                 for object in try await objectStore.unfinishedWrites(under: section) {
-                    unfinished[object.path] = object.size
-                    if isRecent(object) { recent.insert(object.path) }
+                    if isRecent(object) { recent.insert(object.path) } else { unfinished.append(object) }
                 }
             }
         }
@@ -103,20 +102,27 @@ public struct GarbageCollector: Sendable {
         report.hashStored = hashStored.count
         let orphanedHash = hashStored.keys.filter { !hashReferenced.contains($0) }
         let orphanedSchema = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }
-        report.recentPaths = (orphanedHash + orphanedSchema + unfinished.keys).filter(recent.contains).sorted()
+        report.recentPaths = Set(orphanedHash + orphanedSchema).intersection(recent).union(
+            recent.subtracting(hashStored.keys).subtracting(schemaStored.keys)
+        ).sorted()
         report.orphanedHashPaths = orphanedHash.filter { !recent.contains($0) }.sorted()
         report.schemaReferenced = schemaReferenced.count
         report.schemaStored = schemaStored.count
         report.orphanedSchemaPaths = orphanedSchema.filter { !recent.contains($0) }.sorted()
-        report.unfinishedWritePaths = unfinished.keys.filter { !recent.contains($0) }.sorted()
+        report.unfinishedWritePaths = unfinished.map(\.path).sorted()
         report.orphanedBytes = report.orphanedHashPaths.reduce(0) { $0 + hashStored[$1]! }
             + report.orphanedSchemaPaths.reduce(0) { $0 + schemaStored[$1]! }
-            + unfinished.values.reduce(0, +)
+            + unfinished.reduce(0) { $0 + $1.size }
         if !dryRun {
-            for path in report.orphanedHashPaths + report.orphanedSchemaPaths + report.unfinishedWritePaths {
+            for path in report.orphanedHashPaths + report.orphanedSchemaPaths {
                 try await objectStore.remove(path)
                 report.deleted += 1
-                report.bytesFreed += hashStored[path] ?? schemaStored[path] ?? unfinished[path] ?? 0
+                report.bytesFreed += hashStored[path] ?? schemaStored[path] ?? 0
+            }
+            for write in unfinished {
+                try await objectStore.discardUnfinishedWrite(write)
+                report.deleted += 1
+                report.bytesFreed += write.size
             }
         }
         return report

@@ -26,10 +26,13 @@ public protocol ObjectStore: Sendable {
     func list(under prefix: String) async throws -> [StoredObject]
     /// A URL naming the object, for messages and for tools outside DataJoint (`file:///...`, `s3://bucket/...`).
     func url(for path: String) -> String
-    /// What writes that never finished (a process killed in the middle of ``put(_:at:)``) left under the directory
-    /// `prefix`, as store-relative paths with their sizes: files that ``list(under:)`` leaves out and garbage
-    /// collection removes. Stores whose writes leave nothing behind when they fail (S3) have none.
+    /// What writes that never finished (a process killed in the middle of ``put(_:at:)`` or of a streaming write)
+    /// left under the directory `prefix`: things ``list(under:)`` leaves out (a file store's temporary files, S3's
+    /// pending multipart uploads) and garbage collection discards (``discardUnfinishedWrite(_:)``). Stores whose
+    /// writes leave nothing behind have none.
     func unfinishedWrites(under prefix: String) async throws -> [StoredObject]
+    /// Gives up a write that ``unfinishedWrites(under:)`` found: what it left is removed.
+    func discardUnfinishedWrite(_ write: StoredObject) async throws
     /// Bytes `range` of the object at `path`; a range reaching past the end gives the bytes up to the end.
     /// Stores that can read part of an object (files, S3 ranged GETs) read only those bytes.
     func get(_ path: String, range: Range<Int>) async throws -> Data
@@ -49,17 +52,24 @@ public struct StoredObject: Sendable, Hashable {
     public var size: Int
     /// When it was last written, where the store tells (files, S3); nil where it does not.
     public var modified: Date?
+    /// For an unfinished write (``ObjectStore/unfinishedWrites(under:)``): the store's name for it, where the path
+    /// alone does not say which write it is (an S3 multipart upload's id); nil otherwise.
+    public var unfinishedWriteID: String?
 
-    public init(path: String, size: Int, modified: Date? = nil) {
+    public init(path: String, size: Int, modified: Date? = nil, unfinishedWriteID: String? = nil) {
         self.path = path
         self.size = size
         self.modified = modified
+        self.unfinishedWriteID = unfinishedWriteID
     }
 }
 
 extension ObjectStore {
     /// None: a write either stores the whole object or nothing.
     public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] { [] }
+
+    /// Removes the file (or object) at the write's path.
+    public func discardUnfinishedWrite(_ write: StoredObject) async throws { try await remove(write.path) }
 
     /// Reads the whole object and returns the bytes of `range`.
     public func get(_ path: String, range: Range<Int>) async throws -> Data {
