@@ -21,7 +21,8 @@ import Foundation
 /// (default `default`) in `~/.aws/credentials` and `~/.aws/config`; they are read when the store is opened. Only a
 /// store with `"anonymous": true` (a public bucket; our addition, DataJoint-Python has no such setting) sends
 /// unsigned requests. `endpoint` may carry a scheme (`http://127.0.0.1:9000`), which then decides over `secure`
-/// (default true: https). `region` (default `us-east-1`) is the signing region. `proxy_server` is accepted and
+/// (default true: https). `region` is the signing region (without it: `AWS_REGION`, `AWS_DEFAULT_REGION`, the
+/// profile's `region` in `~/.aws/config`, else `us-east-1`). `proxy_server` is accepted and
 /// ignored.
 ///
 /// Objects up to 8 MiB are written with one PUT; larger ones, and every ``writer(at:)`` whose object grows past
@@ -89,7 +90,7 @@ public struct S3Store: ObjectStore {
         }
         self.bucket = bucket
         location = spec.location.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
-        region = spec.string("region").flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
+        region = try S3Region.resolve(spec: spec, environment: environment, homeDirectory: homeDirectory)
 
         let hasScheme = endpointSetting.contains("://")
         let defaultScheme = (spec.bool("secure") ?? true) ? "https" : "http"

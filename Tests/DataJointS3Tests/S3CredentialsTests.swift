@@ -99,6 +99,27 @@ struct S3CredentialsTests {
         #expect(conf?.accessKey == "CONF")
     }
 
+    @Test("the signing region: the store's, then AWS_REGION, AWS_DEFAULT_REGION, the profile's in the config file, else us-east-1")
+    func region() throws {
+        let home = try S3Depth.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try S3Depth.write("[default]\nregion = eu-central-1\n[profile lab]\nregion = ap-south-1\n", to: ".aws/config", in: home)
+        func region(_ extra: [String: JSON] = [:], _ environment: [String: String] = [:], home: URL? = home) throws -> String {
+            try S3Region.resolve(spec: Self.spec(extra), environment: environment, homeDirectory: home)
+        }
+        #expect(try region(["region": "us-west-2"], ["AWS_REGION": "eu-west-1"]) == "us-west-2")
+        #expect(try region([:], ["AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-north-1"]) == "eu-west-1")
+        #expect(try region([:], ["AWS_DEFAULT_REGION": "eu-north-1"]) == "eu-north-1")
+        #expect(try region() == "eu-central-1")
+        #expect(try region([:], ["AWS_PROFILE": "lab"]) == "ap-south-1")
+        #expect(try region([:], ["AWS_PROFILE": "none"]) == "us-east-1")
+        #expect(try region(home: nil) == "us-east-1")
+        // The store signs for the region it found.
+        let store = try S3Store(
+            spec: Self.spec(["access_key": "A", "secret_key": "S"]), environment: ["AWS_PROFILE": "lab"], homeDirectory: home)
+        #expect(store.region == "ap-south-1")
+    }
+
     @Test("no credentials anywhere: a configuration error naming every place looked at")
     func noCredentials() throws {
         let home = try S3Depth.temporaryDirectory()
