@@ -120,7 +120,7 @@ extension QueryConvertible {
             query, attributes: attributes, orderBy: orderBy, limit: limit, offset: offset)
         let decoder = try RowValueDecoder(
             attributes: selected, computed: query.computed, connection: query.connection,
-            table: QueryCompiler.description(of: query))
+            schema: query.baseTable?.schema ?? "", table: query.baseTable?.table ?? QueryCompiler.description(of: query))
         return (query.connection.dialect.render(.select(select)), decoder)
     }
 }
@@ -135,12 +135,16 @@ struct RowValueDecoder {
     let isComputed: [Bool]
     /// For codec attributes: the core type their column stores.
     let storage: [String: AttributeType]
+    /// The schema and table the rows come from (for a query of several tables: a description of it), for codecs'
+    /// contexts and messages.
+    let schema: String
     let table: String
 
-    init(attributes: [Attribute], computed: Set<String>, connection: Connection, table: String) throws {
+    init(attributes: [Attribute], computed: Set<String>, connection: Connection, schema: String, table: String) throws {
         self.attributes = attributes
         self.computed = computed
         self.connection = connection
+        self.schema = schema
         self.table = table
         names = attributes.map(\.name)
         isComputed = attributes.map { computed.contains($0.name) }
@@ -214,8 +218,8 @@ struct RowValueDecoder {
                     values.append(.null)
                 } else {
                     let context = CodecContext(
-                        table: table, attribute: attribute.name, store: store, downloadPath: connection.settings.downloadPath,
-                        stores: connection.stores)
+                        schema: schema, table: table, attribute: attribute.name, store: store,
+                        downloadPath: connection.settings.downloadPath, stores: connection.stores)
                     values.append(try await connection.codecs.decode(decoded, name: name, store: store, context: context))
                 }
             } else {
