@@ -35,7 +35,8 @@ struct WorkerIdentity: Sendable {
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, 255) == 0 else { return ProcessInfo.processInfo.hostName }
-        return String(cString: buffer)
+        let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// The short git commit of the working directory for `version_method = git`, else "".
