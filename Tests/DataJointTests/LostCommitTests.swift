@@ -86,4 +86,27 @@ struct LostCommitTests {
             #expect(stores.files("main").filter { $0.hasSuffix(".txt") }.isEmpty)
         }
     }
+
+    @Test("a staged insert whose commit answer is lost returns normally, and keeps its row and objects", arguments: serverBackends)
+    func stagedInsertCommitted(backend: TestBackend) async throws {
+        try await backend.run { () async throws in
+            let stores = try StoreFixture()
+            defer { stores.remove() }
+            let proxy = try FaultProxy(to: backend.port)
+            defer { proxy.stop() }
+            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
+            let s = try await db.schema("lost_staged", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            let items = s[LostCommitPipeline.LcItem.self]
+            proxy.dropAnswer(toMessageContaining: "COMMIT")
+            try await items.stagedInsert1 { staged in
+                staged.rec["item_id"] = 7
+                let directory = try await staged.store("payload", fileExtension: ".d")
+                for index in 0..<3 { try await directory.write(Data("piece \(index)".utf8), to: "p\(index).txt") }
+            }
+            #expect(proxy.answersDropped == 1)
+            let payload: ObjectRef = try await (items & ["item_id": 7]).fetch1("payload")
+            #expect(try await payload.read("p2.txt") == Data("piece 2".utf8))
+            try await payload.verify()
+        }
+    }
 }
