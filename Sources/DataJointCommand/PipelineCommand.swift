@@ -37,7 +37,7 @@ extension PipelineCommand {
             subcommands: [
                 PopulateCommand<Self>.self, JobsCommand.self, SchemasCommand.self, TablesCommand.self,
                 DescribeCommand.self, CodegenCommand.self, PreviewCommand.self, QueryCommand<Self>.self, DiagramCommand.self,
-                DeleteCommand.self, ConfigCommand.self,
+                DeleteCommand.self, GarbageCommand.self, ConfigCommand.self,
                 ServeCommand<Self>.self,
                 McpCommand<Self>.self,
             ] + additionalCommands)
