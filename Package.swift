@@ -91,6 +91,9 @@ let package = Package(
                 "DataJointCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The connection errors a retry tells apart (NIOCore's, NIOPosix's), as AsyncHTTPClient raises them.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // zstd, the compressor Python's zarr uses unless told otherwise (Debian package libzstd-dev).
