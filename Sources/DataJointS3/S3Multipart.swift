@@ -102,10 +102,15 @@ extension S3Store {
     /// it is sent also when the caller was cancelled.
     func abortMultipartUpload(key: String, uploadID: String) async {
         let store = self
-        await Task {
-            _ = try? await store.send(
-                "DELETE", key: key, query: [("uploadId", uploadID)], operation: "AbortMultipartUpload")
-        }.value
+        await Task { try? await store.abortUpload(key: key, uploadID: uploadID) }.value
+    }
+
+    /// AbortMultipartUpload of `uploadID`; an upload that is already gone (404) counts as aborted.
+    /// - Throws: `.store` when the service refuses.
+    func abortUpload(key: String, uploadID: String) async throws {
+        let response = try await send("DELETE", key: key, query: [("uploadId", uploadID)], operation: "AbortMultipartUpload")
+        if response.isSuccess || response.status == 404 { return }
+        throw failure("AbortMultipartUpload", key: key, response)
     }
 
     /// The multipart uploads of keys starting with `prefix` that are neither completed nor aborted (first page: at

@@ -231,13 +231,21 @@ public struct S3Store: ObjectStore {
     }
 
     public func list(under prefix: String) async throws -> [StoredObject] {
-        let base = try key(prefix)
-        let keyPrefix = base.isEmpty ? "" : base + "/"
-        let strip = location.isEmpty ? 0 : location.count + 1
-        return try await listObjects(prefix: keyPrefix).compactMap { object in
+        try await listObjects(prefix: directoryKey(prefix)).compactMap { object in
             guard !object.path.hasSuffix("/") else { return nil }  // "folder" markers made by some tools
-            return StoredObject(path: String(object.path.dropFirst(strip)), size: object.size, modified: object.modified)
+            return StoredObject(path: storePath(ofKey: object.path), size: object.size, modified: object.modified)
         }
+    }
+
+    /// The key prefix of the objects under the store directory `prefix`: `location/prefix/` ("" for the whole store).
+    func directoryKey(_ prefix: String) throws -> String {
+        let base = try key(prefix)
+        return base.isEmpty ? "" : base + "/"
+    }
+
+    /// The store path of `key`: the key without `location/`.
+    func storePath(ofKey key: String) -> String {
+        String(key.dropFirst(location.isEmpty ? 0 : location.count + 1))
     }
 
     public func url(for path: String) -> String {
@@ -248,21 +256,16 @@ public struct S3Store: ObjectStore {
     /// the middle of a large write): S3 keeps their parts, unseen by listings, until they are aborted. Each is
     /// reported at the path it would have written, with its upload id and the time it was started.
     public func unfinishedWrites(under prefix: String) async throws -> [StoredObject] {
-        let base = try key(prefix)
-        let strip = location.isEmpty ? 0 : location.count + 1
-        return try await pendingUploads(prefix: base.isEmpty ? "" : base + "/").map { upload in
+        try await pendingUploads(prefix: directoryKey(prefix)).map { upload in
             StoredObject(
-                path: String(upload.key.dropFirst(strip)), size: 0, modified: upload.initiated, unfinishedWriteID: upload.uploadID)
+                path: storePath(ofKey: upload.key), size: 0, modified: upload.initiated, unfinishedWriteID: upload.uploadID)
         }
     }
 
     /// Aborts the multipart upload `write` names (S3 drops its parts); a write without an upload id is removed.
     public func discardUnfinishedWrite(_ write: StoredObject) async throws {
         guard let uploadID = write.unfinishedWriteID else { return try await remove(write.path) }
-        let key = try key(write.path)
-        let response = try await send("DELETE", key: key, query: [("uploadId", uploadID)], operation: "AbortMultipartUpload")
-        if response.isSuccess || response.status == 404 { return }
-        throw failure("AbortMultipartUpload", key: key, response)
+        try await abortUpload(key: try key(write.path), uploadID: uploadID)
     }
 
     /// Creates the bucket (for tests and first-time setup).

@@ -33,13 +33,7 @@ struct ZarrColumnMetadata: Sendable, Hashable {
     /// Reads the column value of `<zarr@>` (`.json` or JSON text). Throws `.codec` when it is not the metadata of
     /// a Zarr array, or when it was written by a newer version of the codec.
     init(_ stored: Value, attribute: String) throws {
-        var json: JSON?
-        switch stored {
-        case .json(let j): json = j
-        case .string(let s): json = try? JSON(parsing: s)
-        default: json = nil
-        }
-        guard case .object(let object)? = json else {
+        guard case .object(let object)? = stored.jsonDocument else {
             throw DataJointError(.codec, "\(attribute) does not hold the JSON metadata of a Zarr array")
         }
         switch object["codec_version"] {

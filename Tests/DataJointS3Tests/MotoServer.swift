@@ -53,9 +53,21 @@ enum MotoServer {
 
     /// One request of the IAM query API. moto tells services apart by the credential scope of the signature.
     static func iam(_ endpoint: String, _ parameters: [String: String]) async throws -> S3XMLElement {
-        let body = Data(SigV4Signer.canonicalQuery(parameters.map { ($0, $1) } + [("Version", "2010-05-08")]).utf8)
-        let host = URL(string: endpoint)!.host! + (URL(string: endpoint)!.port.map { ":\($0)" } ?? "")
-        let signer = SigV4Signer(accessKey: "setup", secretKey: "setup", region: "us-east-1", service: "iam")
+        try await query(
+            endpoint, service: "iam", version: "2010-05-08", parameters,
+            signedWith: Credentials(accessKey: "setup", secretKey: "setup"))
+    }
+
+    /// One request of an AWS query API (IAM, STS) at `endpoint`, signed with `credentials`.
+    static func query(
+        _ endpoint: String, service: String, version: String, _ parameters: [String: String],
+        signedWith credentials: Credentials
+    ) async throws -> S3XMLElement {
+        let body = Data(SigV4Signer.canonicalQuery(parameters.map { ($0, $1) } + [("Version", version)]).utf8)
+        let url = URL(string: endpoint)!
+        let host = url.host! + (url.port.map { ":\($0)" } ?? "")
+        let signer = SigV4Signer(
+            accessKey: credentials.accessKey, secretKey: credentials.secretKey, region: "us-east-1", service: service)
         let amzDate = SigV4Signer.amzDate(Date())
         let payloadHash = SigV4Signer.hexSHA256(body)
         let headers = [
@@ -76,7 +88,8 @@ enum MotoServer {
         let data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         guard response.status.code == 200, let document = S3XMLElement.parse(data) else {
             throw DataJointError(
-                .store, "moto refused IAM \(parameters["Action"]!): HTTP \(response.status.code) \(String(decoding: data, as: UTF8.self))")
+                .store,
+                "moto refused \(service) \(parameters["Action"]!): HTTP \(response.status.code) \(String(decoding: data, as: UTF8.self))")
         }
         return document
     }

@@ -90,33 +90,7 @@ enum S3Depth {
     static func query(
         service: String, version: String, _ parameters: [String: String], signedWith credentials: MotoServer.Credentials
     ) async throws -> S3XMLElement {
-        let endpoint = MotoServer.endpoint!
-        let body = Data(SigV4Signer.canonicalQuery(parameters.map { ($0, $1) } + [("Version", version)]).utf8)
-        let url = URL(string: endpoint)!
-        let host = url.host! + (url.port.map { ":\($0)" } ?? "")
-        let signer = SigV4Signer(
-            accessKey: credentials.accessKey, secretKey: credentials.secretKey, region: "us-east-1", service: service)
-        let amzDate = SigV4Signer.amzDate(Date())
-        let payloadHash = SigV4Signer.hexSHA256(body)
-        let headers = [
-            ("host", host), ("content-type", "application/x-www-form-urlencoded; charset=utf-8"), ("x-amz-date", amzDate),
-        ]
-        var request = HTTPClientRequest(url: endpoint + "/")
-        request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.headers.add(
-            name: "Authorization",
-            value: signer.sign(
-                method: "POST", encodedPath: "/", query: [], headers: headers, payloadHash: payloadHash, amzDate: amzDate
-            ).authorization)
-        request.body = .bytes(body)
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-        guard response.status.code == 200, let document = S3XMLElement.parse(data) else {
-            throw DataJointError(
-                .store, "moto refused \(service) \(parameters["Action"]!): HTTP \(response.status.code) \(String(decoding: data, as: UTF8.self))")
-        }
-        return document
+        try await MotoServer.query(MotoServer.endpoint!, service: service, version: version, parameters, signedWith: credentials)
     }
 
     // MARK: - Files

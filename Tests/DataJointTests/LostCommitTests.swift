@@ -24,15 +24,26 @@ enum LostCommitPipeline {
 struct LostCommitTests {
     static let serverBackends = TestBackend.all.filter { $0 != .sqlite }
 
-    @Test("an insert whose commit answer is lost returns normally, and its rows and stored objects stay", arguments: serverBackends)
-    func insertCommitted(backend: TestBackend) async throws {
+    /// Runs `body` on `backend` with the pipeline declared in schema `schema` over a connection through a fault proxy,
+    /// with the file stores of a new `StoreFixture`.
+    static func throughProxy(
+        _ backend: TestBackend, schema: String,
+        _ body: @Sendable (Schema, FaultProxy, StoreFixture) async throws -> Void
+    ) async throws {
         try await backend.run { () async throws in
             let stores = try StoreFixture()
             defer { stores.remove() }
             let proxy = try FaultProxy(to: backend.port)
             defer { proxy.stop() }
             let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
-            let s = try await db.schema("lost_commit", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            let s = try await db.schema(schema, tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+            try await body(s, proxy, stores)
+        }
+    }
+
+    @Test("an insert whose commit answer is lost returns normally, and its rows and stored objects stay", arguments: serverBackends)
+    func insertCommitted(backend: TestBackend) async throws {
+        try await Self.throughProxy(backend, schema: "lost_commit") { (s: Schema, proxy: FaultProxy, stores: StoreFixture) async throws in
             let items = s[LostCommitPipeline.LcItem.self]
             proxy.dropAnswer(toMessageContaining: "COMMIT")
             try await items.insert((1...3).map { ["item_id": $0, "payload": ObjectData(Data("object \($0)".utf8), fileExtension: ".txt")] })
@@ -46,13 +57,7 @@ struct LostCommitTests {
 
     @Test("a delete whose commit answer is lost returns its count, and the rows are gone", arguments: serverBackends)
     func deleteCommitted(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let stores = try StoreFixture()
-            defer { stores.remove() }
-            let proxy = try FaultProxy(to: backend.port)
-            defer { proxy.stop() }
-            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
-            let s = try await db.schema("lost_commit_delete", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+        try await Self.throughProxy(backend, schema: "lost_commit_delete") { (s: Schema, proxy: FaultProxy, stores: StoreFixture) async throws in
             let items = s[LostCommitPipeline.LcItem.self], parts = s[LostCommitPipeline.LcPart.self]
             try await items.insert((1...4).map { ["item_id": $0, "payload": ObjectData(Data([UInt8($0)]))] })
             try await parts.insert((1...4).flatMap { i in (0..<3).map { ["item_id": i, "part_idx": $0] as Row } })
@@ -67,13 +72,7 @@ struct LostCommitTests {
 
     @Test("an insert that loses its connection before COMMIT fails, with no rows and no objects left", arguments: serverBackends)
     func insertLostBeforeCommit(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let stores = try StoreFixture()
-            defer { stores.remove() }
-            let proxy = try FaultProxy(to: backend.port)
-            defer { proxy.stop() }
-            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
-            let s = try await db.schema("lost_insert", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+        try await Self.throughProxy(backend, schema: "lost_insert") { (s: Schema, proxy: FaultProxy, stores: StoreFixture) async throws in
             let items = s[LostCommitPipeline.LcItem.self]
             // The INSERT statement is forwarded and the server's answer dropped: the transaction never commits.
             proxy.dropAnswer(toMessageContaining: "INSERT")
@@ -89,13 +88,7 @@ struct LostCommitTests {
 
     @Test("a staged insert whose commit answer is lost returns normally, and keeps its row and objects", arguments: serverBackends)
     func stagedInsertCommitted(backend: TestBackend) async throws {
-        try await backend.run { () async throws in
-            let stores = try StoreFixture()
-            defer { stores.remove() }
-            let proxy = try FaultProxy(to: backend.port)
-            defer { proxy.stop() }
-            let db = try await TestDatabase.connect(settings: stores.settings) { $0.port = proxy.port }
-            let s = try await db.schema("lost_staged", tables: LostCommitPipeline.LcItem.self, LostCommitPipeline.LcPart.self)
+        try await Self.throughProxy(backend, schema: "lost_staged") { (s: Schema, proxy: FaultProxy, stores: StoreFixture) async throws in
             let items = s[LostCommitPipeline.LcItem.self]
             proxy.dropAnswer(toMessageContaining: "COMMIT")
             try await items.stagedInsert1 { staged in

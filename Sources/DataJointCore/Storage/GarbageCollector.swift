@@ -71,7 +71,9 @@ public struct GarbageCollector: Sendable {
         var hashStored: [String: Int] = [:]
         var schemaStored: [String: Int] = [:]
         var unfinished: [StoredObject] = []
+        /// Stored objects written within `minimumAge`, and unfinished writes begun within it.
         var recent: Set<String> = []
+        var recentUnfinished: [String] = []
         let (seconds, attoseconds) = minimumAge.components
         let cutoff = Date().addingTimeInterval(-(Double(seconds) + Double(attoseconds) * 1e-18))
         func isRecent(_ object: StoredObject) -> Bool {
@@ -92,7 +94,7 @@ public struct GarbageCollector: Sendable {
             }
             for section in [hashSection, schemaSection] {
                 for object in try await objectStore.unfinishedWrites(under: section) {
-                    if isRecent(object) { recent.insert(object.path) } else { unfinished.append(object) }
+                    if isRecent(object) { recentUnfinished.append(object.path) } else { unfinished.append(object) }
                 }
             }
         }
@@ -102,9 +104,7 @@ public struct GarbageCollector: Sendable {
         report.hashStored = hashStored.count
         let orphanedHash = hashStored.keys.filter { !hashReferenced.contains($0) }
         let orphanedSchema = schemaStored.keys.filter { !Self.isCovered($0, by: schemaReferenced) }
-        report.recentPaths = Set(orphanedHash + orphanedSchema).intersection(recent).union(
-            recent.subtracting(hashStored.keys).subtracting(schemaStored.keys)
-        ).sorted()
+        report.recentPaths = ((orphanedHash + orphanedSchema).filter(recent.contains) + recentUnfinished).sorted()
         report.orphanedHashPaths = orphanedHash.filter { !recent.contains($0) }.sorted()
         report.schemaReferenced = schemaReferenced.count
         report.schemaStored = schemaStored.count

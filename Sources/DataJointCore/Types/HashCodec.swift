@@ -59,13 +59,7 @@ struct StoredMetadata {
     let context: CodecContext
 
     init(_ stored: Value, context: CodecContext) throws {
-        var json: JSON?
-        switch stored {
-        case .json(let j): json = j
-        case .string(let s): json = try? JSON(parsing: s)
-        default: json = nil
-        }
-        guard case .object(let object)? = json else {
+        guard case .object(let object)? = stored.jsonDocument else {
             throw DataJointError(
                 .codec, "\(context.attributeName) does not hold the JSON metadata of a stored object")
         }

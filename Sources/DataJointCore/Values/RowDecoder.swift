@@ -239,13 +239,7 @@ struct RowNestedDecoder: Decoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     /// The value as a JSON document, also accepting JSON text.
-    private func document() -> JSON? {
-        switch value {
-        case .json(let j): return j
-        case .string(let s): return try? JSON(parsing: s)
-        default: return nil
-        }
-    }
+    private func document() -> JSON? { value.jsonDocument }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object)? = document() else {

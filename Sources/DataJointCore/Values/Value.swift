@@ -98,3 +98,15 @@ extension Value {
         }
     }
 }
+
+extension Value {
+    /// The value as a JSON document: `.json` as it is, `.string` parsed as JSON text (as some drivers give JSON
+    /// columns); nil for anything else, or text that is not JSON.
+    public var jsonDocument: JSON? {
+        switch self {
+        case .json(let document): document
+        case .string(let text): try? JSON(parsing: text)
+        default: nil
+        }
+    }
+}
