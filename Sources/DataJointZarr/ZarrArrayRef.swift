@@ -211,7 +211,7 @@ public struct ZarrArrayRef: Sendable, Hashable, CustomStringConvertible {
         var bytes = try metadata.compression.decompress(
             stored, expectedSize: metadata.chunkByteCount,
             describe: "\(label): the chunk \(store.url(for: key)) (\(metadata.compression))")
-        if metadata.dataType.bigEndian { ZarrChunkGrid.swapBytes(&bytes, unit: metadata.dataType.swapUnit) }
+        if metadata.dataType.bigEndian { ByteOrder.swap(&bytes, unit: metadata.dataType.swapUnit) }
         if metadata.fortranOrder, metadata.chunks.count > 1 {
             var reordered = Data(count: bytes.count)
             bytes.withUnsafeBytes { src in

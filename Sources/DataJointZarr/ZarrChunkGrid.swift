@@ -103,25 +103,4 @@ enum ZarrChunkGrid {
             if axis < 0 { return }
         }
     }
-
-    /// Reverses the bytes of each `unit`-byte piece of `data` in place (big-endian to little-endian and back).
-    static func swapBytes(_ data: inout Data, unit: Int) {
-        data.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            let n = raw.count / max(unit, 1)
-            switch unit {
-            case 2: swap(base, n, UInt16.self)
-            case 4: swap(base, n, UInt32.self)
-            case 8: swap(base, n, UInt64.self)
-            default: break
-            }
-        }
-    }
-
-    private static func swap<T: FixedWidthInteger>(_ base: UnsafeMutableRawPointer, _ count: Int, _: T.Type) {
-        for i in 0..<count {
-            let p = base + i * MemoryLayout<T>.size
-            p.storeBytes(of: p.loadUnaligned(as: T.self).byteSwapped, as: T.self)
-        }
-    }
 }

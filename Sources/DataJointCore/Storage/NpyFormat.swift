@@ -214,16 +214,7 @@ public enum NpyFormat {
         let dtype = header.dtype!
         let itemSize = header.itemSize
         var elements = Data(body.prefix(size))
-        if header.byteOrder == ">", itemSize > 1 {
-            let unit = dtype.isComplex ? itemSize / 2 : itemSize
-            elements.withUnsafeMutableBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    raw[offset..<(offset + unit)].reverse()
-                    offset += unit
-                }
-            }
-        }
+        if header.byteOrder == ">" { ByteOrder.swap(&elements, unit: dtype.isComplex ? itemSize / 2 : itemSize) }
         if !header.fortranOrder { return try NDArray(dtype: dtype, shape: shape, bytes: elements) }
         // Column-major elements are the row-major elements of the reversed shape.
         var rowMajor = Data(count: elements.count)
