@@ -26,13 +26,8 @@ extension ObjectStore {
                 }
                 let handle = try FileHandle(forWritingTo: temporary)
                 defer { try? handle.close() }
-                var offset = 0
-                while true {
-                    try Task.checkCancellation()
-                    let piece = try await get(path, range: offset..<(offset + min(chunkSize, Int.max - offset)))
+                for try await piece in ObjectChunks(store: self, path: path, chunkSize: chunkSize) {
                     try handle.write(contentsOf: piece)
-                    offset += piece.count
-                    if piece.count < chunkSize { break }
                 }
                 try handle.close()
             }
